@@ -1,0 +1,76 @@
+package io.tollgate.core;
+
+import io.tollgate.core.internal.DefaultRateLimiter;
+import io.tollgate.core.store.CounterStore;
+import io.tollgate.core.store.MemoryStore;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The engine: decides requests against a {@link Policy}, counting in a {@link CounterStore}.
+ *
+ * <pre>{@code
+ * RateLimiter limiter = RateLimiter.builder(policy).build();
+ * Decision d = limiter.decide(RequestInfo.builder().method("GET").path("/v1/items").clientIp(ip).build());
+ * if (d.allowed()) { int status = callTheApi(); d.settle(status); } else { refuse(d.reported()); }
+ * }</pre>
+ *
+ * <p>Decisions are all-or-nothing: every limit that applies is checked together, and a refused
+ * request takes nothing from any counter. Thread-safe.
+ */
+public interface RateLimiter extends AutoCloseable {
+
+  /** Decides a request: deny list, ban, allow list, then every applicable limit together. */
+  Decision decide(RequestInfo request);
+
+  /**
+   * For code that is not HTTP: takes {@code cost} units from the counter of limit {@code limitName}
+   * for {@code key}, ignoring the limit's filters and key parts.
+   *
+   * @throws IllegalArgumentException if the policy has no such limit
+   */
+  Decision tryAcquire(String limitName, String key, long cost);
+
+  /**
+   * What the status endpoint shows the caller of {@code request}: one entry per limit and route,
+   * with the caller's own counters. Moves no counter.
+   */
+  List<LimitStatus> status(RequestInfo request);
+
+  Policy policy();
+
+  /** Closes the store. */
+  @Override
+  void close();
+
+  static Builder builder(Policy policy) {
+    return new Builder(policy);
+  }
+
+  /** Builds a {@link RateLimiter}. Not thread-safe. */
+  final class Builder {
+    private final Policy policy;
+    private Clock clock = Clock.system();
+    private CounterStore store;
+
+    private Builder(Policy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /** The time source; default {@link Clock#system()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where counters live; default a {@link MemoryStore} of 1,000,000 counters. */
+    public Builder store(CounterStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    public RateLimiter build() {
+      return new DefaultRateLimiter(policy, clock, store != null ? store : MemoryStore.create(1_000_000));
+    }
+  }
+}

@@ -1,0 +1,599 @@
+package io.tollgate.core.internal;
+
+import io.tollgate.core.Algorithm;
+import io.tollgate.core.Ban;
+import io.tollgate.core.Cidr;
+import io.tollgate.core.Clock;
+import io.tollgate.core.Decision;
+import io.tollgate.core.HeaderSet;
+import io.tollgate.core.KeyPart;
+import io.tollgate.core.Limit;
+import io.tollgate.core.LimitOverride;
+import io.tollgate.core.LimitStatus;
+import io.tollgate.core.Mode;
+import io.tollgate.core.Policy;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.Refusal;
+import io.tollgate.core.RequestInfo;
+import io.tollgate.core.Route;
+import io.tollgate.core.Tenants;
+import io.tollgate.core.store.Batch;
+import io.tollgate.core.store.CounterStore;
+import io.tollgate.core.store.LimitSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The limiter. A request goes: deny list, ban, allow list, route, the limits whose filters match,
+ * one key per limit written into a per-thread {@link Batch}, one {@link CounterStore#acquire} for
+ * all of them, then a {@link Decision}. Everything that can be worked out from the policy alone
+ * (compiled patterns, route masks, tenant variants, refusal blocks) is worked out here, once.
+ */
+public final class DefaultRateLimiter implements RateLimiter {
+
+  private static final String[] ALTERNATIVE = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+  private final Policy policy;
+  private final Clock clock;
+  private final CounterStore store;
+  private final CompiledRoute[] routes;
+  private final CompiledLimit[] limits;
+  private final Map<String, CompiledLimit> limitsByName = new HashMap<>();
+  private final Tenants tenants;
+  private final Cidr[] allow;
+  private final Cidr[] deny;
+  private final Ban ban;
+  private final KeyPart[][] banKey;
+  private final LimitSpec banSpec;
+  private final LimitSpec refusalsSpec;
+  private final Refusal banRefusal;
+  private final ThreadLocal<Scratch> scratch;
+
+  public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store) {
+    this.policy = policy;
+    this.clock = clock;
+    this.store = store;
+    this.tenants = policy.tenants();
+    List<Route> rs = policy.routes();
+    this.routes = new CompiledRoute[rs.size()];
+    int maxCaptures = 0;
+    for (int i = 0; i < rs.size(); i++) {
+      routes[i] = new CompiledRoute(rs.get(i));
+      for (PathPattern p : routes[i].patterns) {
+        maxCaptures = Math.max(maxCaptures, p.captureNames().size());
+      }
+    }
+    int nextSpecId = 0;
+    List<Limit> ls = policy.limits();
+    this.limits = new CompiledLimit[ls.size()];
+    for (int i = 0; i < ls.size(); i++) {
+      limits[i] = new CompiledLimit(ls.get(i), nextSpecId);
+      nextSpecId += limits[i].variantCount();
+      limitsByName.put(ls.get(i).name(), limits[i]);
+    }
+    for (CompiledLimit l : limits) {
+      for (PathPattern p : l.paths) {
+        maxCaptures = Math.max(maxCaptures, p.captureNames().size());
+      }
+    }
+    this.allow = policy.allow().toArray(new Cidr[0]);
+    this.deny = policy.deny().toArray(new Cidr[0]);
+    this.ban = policy.ban();
+    if (ban != null) {
+      this.banKey = chains(ban.key());
+      this.refusalsSpec = new LimitSpec(nextSpecId++, "ban-refusals", Algorithm.FIXED_WINDOW, ban.after(),
+          ban.within().toMillis(), ban.after(), false);
+      this.banSpec = new LimitSpec(nextSpecId, "ban", Algorithm.TOKEN_BUCKET, 1, ban.duration().toMillis(), 1, false);
+      this.banRefusal = Refusal.empty().withStatus(ban.status()).withHeaders(List.of(HeaderSet.RETRY_AFTER))
+          .withContentType(ban.contentType()).withBody(ban.body());
+    } else {
+      this.banKey = null;
+      this.refusalsSpec = null;
+      this.banSpec = null;
+      this.banRefusal = null;
+    }
+    int captures = maxCaptures;
+    this.scratch = ThreadLocal.withInitial(() -> new Scratch(captures, limits.length));
+  }
+
+  @Override
+  public Decision decide(RequestInfo request) {
+    Scratch s = scratch.get();
+    long now = clock.epochMillis();
+    String ip = request.clientIp();
+    if (deny.length > 0 && inAny(deny, ip)) {
+      return new Decision(Decision.Outcome.DENIED, null, new LimitStatus[0], -1, null, null);
+    }
+    if (ban != null) {
+      Decision banned = banned(request, s, now);
+      if (banned != null) {
+        return banned;
+      }
+    }
+    Segments path = s.segments.reset(request.path());
+    String method = request.method();
+    int route = matchRoute(method, path, s);
+    String routeName = route < routes.length ? routes[route].name : Route.DEFAULT;
+    if (allow.length > 0 && inAny(allow, ip)) {
+      return new Decision(Decision.Outcome.ALLOWED, routeName, new LimitStatus[0], -1, null, null);
+    }
+    Batch batch = s.batch.clear(now);
+    TenantCache tenant = s.tenant.reset(request);
+    int n = 0;
+    for (CompiledLimit l : limits) {
+      if (!l.applies(route, method, path, s.pathCaptures)) {
+        continue;
+      }
+      Variant v = l.variantFor(tenant.tenant());
+      batch.beginEntry(v.spec, v.cost);
+      writeKey(batch, l.key, request, routeName, path, s, tenant);
+      batch.endEntry();
+      s.variants[n++] = v;
+    }
+    if (n == 0) {
+      return new Decision(Decision.Outcome.ALLOWED, routeName, new LimitStatus[0], -1, null, null);
+    }
+    boolean admitted = store.acquire(batch);
+    Decision d = toDecision(batch, s.variants, n, admitted, routeName, s.matchedPatternText);
+    if (!admitted && ban != null) {
+      countRefusal(request, s, now, routeName, path);
+    }
+    return d;
+  }
+
+  private Decision toDecision(Batch batch, Variant[] variants, int n, boolean admitted, String route, String pattern) {
+    LimitStatus[] applied = new LimitStatus[n];
+    int reported = -1;
+    boolean settle = false;
+    for (int i = 0; i < n; i++) {
+      Variant v = variants[i];
+      applied[i] = v.status(batch, i, route, pattern);
+      if (v.spec.shadow()) {
+        continue;
+      }
+      settle |= v.settles;
+      if (!admitted) {
+        if (reported < 0 && !batch.fits(i)) {
+          reported = i;
+        }
+      } else if (reported < 0 || applied[i].remaining() < applied[reported].remaining()) {
+        reported = i;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      settle |= variants[i].settles; // shadow concurrency holds slots too
+    }
+    Refusal refusal = reported < 0 ? null : variants[reported].refusal;
+    if (!admitted) {
+      return new Decision(Decision.Outcome.REFUSED, route, applied, reported, refusal, null);
+    }
+    Decision.Settlement settlement = settle ? new StoreSettlement(batch, variants, n) : null;
+    return new Decision(Decision.Outcome.ALLOWED, route, applied, reported, refusal, settlement);
+  }
+
+  /** Gives back what a response does not count, after the fact. */
+  private final class StoreSettlement implements Decision.Settlement {
+    private final long decidedAt;
+    private final Variant[] variants;
+    private final Object[] tokens;
+
+    StoreSettlement(Batch batch, Variant[] vs, int n) {
+      this.decidedAt = batch.now();
+      this.variants = java.util.Arrays.copyOf(vs, n);
+      this.tokens = new Object[n];
+      for (int i = 0; i < n; i++) {
+        tokens[i] = batch.token(i);
+      }
+    }
+
+    @Override
+    public void settle(int status) {
+      Batch b = scratch.get().releaseBatch.clear(decidedAt);
+      for (int i = 0; i < variants.length; i++) {
+        Variant v = variants[i];
+        boolean giveBack = v.spec.algorithm() == Algorithm.CONCURRENCY || (status >= 0 && v.uncounted.contains(status));
+        if (giveBack) {
+          b.addRelease(v.spec, v.cost, tokens[i]);
+        }
+      }
+      if (b.size() > 0) {
+        store.release(b);
+      }
+    }
+  }
+
+  @Override
+  public Decision tryAcquire(String limitName, String key, long cost) {
+    CompiledLimit l = limitsByName.get(limitName);
+    if (l == null) {
+      throw new IllegalArgumentException("no limit named '" + limitName + "' in the policy (limits: "
+          + limitsByName.keySet() + ")");
+    }
+    if (cost <= 0) {
+      throw new IllegalArgumentException("cost must be > 0 (was " + cost + ")");
+    }
+    Scratch s = scratch.get();
+    Batch batch = s.batch.clear(clock.epochMillis());
+    Variant v = l.base;
+    batch.beginEntry(v.spec, cost);
+    batch.keyPart(key);
+    batch.endEntry();
+    s.variants[0] = v;
+    return toDecision(batch, s.variants, 1, store.acquire(batch), null, null);
+  }
+
+  @Override
+  public List<LimitStatus> status(RequestInfo request) {
+    Scratch s = scratch.get();
+    long now = clock.epochMillis();
+    TenantCache tenant = s.tenant.reset(request);
+    Segments path = s.segments.reset(request.path());
+    s.matched(null); // the status request's own path captures no route parameter
+    List<LimitStatus> out = new ArrayList<>();
+    for (CompiledLimit l : limits) {
+      Variant v = l.variantFor(tenant.tenant());
+      List<String> routeNames = l.statusRoutes(policy);
+      for (String routeName : routeNames) {
+        Batch batch = s.batch.clear(now);
+        batch.beginEntry(v.spec, v.cost);
+        writeKey(batch, l.key, request, routeName, path, s, tenant);
+        batch.endEntry();
+        store.peek(batch);
+        out.add(v.status(batch, 0, routeName, patternOf(l, routeName)));
+      }
+    }
+    return out;
+  }
+
+  private String patternOf(CompiledLimit l, String routeName) {
+    for (CompiledRoute r : routes) {
+      if (r.name.equals(routeName)) {
+        return r.patterns[0].toString();
+      }
+    }
+    return l.paths.length > 0 ? l.paths[0].toString() : "/**";
+  }
+
+  @Override
+  public Policy policy() {
+    return policy;
+  }
+
+  @Override
+  public void close() {
+    try {
+      store.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the store failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- bans
+
+  private Decision banned(RequestInfo request, Scratch s, long now) {
+    Batch batch = s.batch.clear(now);
+    batch.beginEntry(banSpec, 1);
+    writeKey(batch, banKey, request, Route.DEFAULT, s.segments.reset(request.path()), s, s.tenant.reset(request));
+    batch.endEntry();
+    store.peek(batch);
+    if (batch.fits(0)) {
+      return null;
+    }
+    LimitStatus st = new LimitStatus("ban", null, null, Algorithm.TOKEN_BUCKET, ban.after(), 0, batch.resetAt(0),
+        batch.retryAfter(0), ban.duration().toMillis(), ban.durationText(), false, false);
+    return new Decision(Decision.Outcome.BANNED, null, new LimitStatus[] {st}, 0, banRefusal, null);
+  }
+
+  private void countRefusal(RequestInfo request, Scratch s, long now, String routeName, Segments path) {
+    Batch batch = s.batch.clear(now);
+    batch.beginEntry(refusalsSpec, 1);
+    writeKey(batch, banKey, request, routeName, path, s, s.tenant);
+    batch.endEntry();
+    boolean counted = store.acquire(batch);
+    if (!counted || batch.remaining(0) == 0) {
+      batch.clear(now);
+      batch.beginEntry(banSpec, 1);
+      writeKey(batch, banKey, request, routeName, path, s, s.tenant);
+      batch.endEntry();
+      store.acquire(batch);
+    }
+  }
+
+  // ---- keys
+
+  private void writeKey(Batch batch, KeyPart[][] key, RequestInfo request, String routeName, Segments path,
+      Scratch s, TenantCache tenant) {
+    for (KeyPart[] chain : key) {
+      boolean written = false;
+      for (int alt = 0; alt < chain.length && !written; alt++) {
+        written = writePart(batch, chain[alt], request, routeName, path, s, tenant, chain.length > 1 ? alt : -1);
+      }
+      if (!written) {
+        batch.keyPart(null); // no value anywhere in the chain: the empty value, one shared counter
+      }
+    }
+  }
+
+  /** Writes the part's value if it has one; {@code alt} >= 0 tags which alternative of a chain it was. */
+  private boolean writePart(Batch batch, KeyPart part, RequestInfo request, String routeName, Segments path,
+      Scratch s, TenantCache tenant, int alt) {
+    String value;
+    switch (part.kind()) {
+      case CLIENT_IP:
+        value = request.clientIp();
+        break;
+      case ROUTE:
+        value = routeName;
+        break;
+      case METHOD:
+        value = request.method();
+        break;
+      case PATH:
+        value = request.path();
+        break;
+      case API_KEY:
+        value = tenant.apiKey();
+        break;
+      case TENANT:
+        value = tenant.tenant();
+        break;
+      case HEADER:
+        value = request.header(part.name());
+        break;
+      case QUERY:
+        value = request.queryParam(part.name());
+        break;
+      default: { // PARAM: a segment the matched route pattern captured, written without a copy
+        int seg = s.capturedSegment(part.name());
+        if (seg < 0) {
+          return false;
+        }
+        if (alt >= 0) {
+          batch.keyPart(ALTERNATIVE[Math.min(alt, 9)]);
+        }
+        batch.keyPart(path.path(), path.start(seg), path.end(seg));
+        return true;
+      }
+    }
+    if (value == null || value.isEmpty()) {
+      return false;
+    }
+    if (alt >= 0) {
+      batch.keyPart(ALTERNATIVE[Math.min(alt, 9)]);
+    }
+    batch.keyPart(value);
+    return true;
+  }
+
+  // ---- routes
+
+  /** The index of the first matching route, or {@code routes.length} for the default route. */
+  private int matchRoute(String method, Segments path, Scratch s) {
+    for (int r = 0; r < routes.length; r++) {
+      for (PathPattern p : routes[r].patterns) {
+        if (p.matches(method, path, s.captures)) {
+          s.matched(p);
+          return r;
+        }
+      }
+    }
+    s.matched(null);
+    return routes.length;
+  }
+
+  private static boolean inAny(Cidr[] blocks, String ip) {
+    for (Cidr c : blocks) {
+      if (c.contains(ip)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static KeyPart[][] chains(List<List<KeyPart>> key) {
+    KeyPart[][] out = new KeyPart[key.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = key.get(i).toArray(new KeyPart[0]);
+    }
+    return out;
+  }
+
+  // ---- compiled policy
+
+  private static final class CompiledRoute {
+    final String name;
+    final PathPattern[] patterns;
+
+    CompiledRoute(Route r) {
+      this.name = r.name();
+      this.patterns = r.patterns().stream().map(PathPattern::parse).toArray(PathPattern[]::new);
+    }
+  }
+
+  /** One limit with its filters compiled and its numbers per tenant. */
+  private final class CompiledLimit {
+    final Limit limit;
+    final boolean[] routeMask; // by route index; the last entry is the default route; null = every route
+    final Set<String> methods;
+    final PathPattern[] paths;
+    final KeyPart[][] key;
+    final Variant base;
+    final Map<String, Variant> byTenant = new HashMap<>();
+
+    CompiledLimit(Limit limit, int firstSpecId) {
+      this.limit = limit;
+      if (limit.routes().isEmpty()) {
+        this.routeMask = null;
+      } else {
+        this.routeMask = new boolean[routes.length + 1];
+        for (int r = 0; r <= routes.length; r++) {
+          String name = r < routes.length ? routes[r].name : Route.DEFAULT;
+          routeMask[r] = limit.routes().contains(name);
+        }
+      }
+      this.methods = limit.methods();
+      this.paths = limit.paths().stream().map(PathPattern::parse).toArray(PathPattern[]::new);
+      this.key = chains(limit.key());
+      this.base = new Variant(limit, firstSpecId);
+      int id = firstSpecId + 1;
+      if (tenants != null) {
+        for (Map.Entry<String, Map<String, LimitOverride>> e : tenants.overrides().entrySet()) {
+          LimitOverride o = e.getValue().get(limit.name());
+          if (o != null) {
+            byTenant.put(e.getKey(), new Variant(limit.withOverride(o), id++));
+          }
+        }
+      }
+    }
+
+    int variantCount() {
+      return 1 + byTenant.size();
+    }
+
+    Variant variantFor(String tenant) {
+      if (tenant == null || byTenant.isEmpty()) {
+        return base;
+      }
+      return byTenant.getOrDefault(tenant, base);
+    }
+
+    boolean applies(int route, String method, Segments path, int[] captures) {
+      if (routeMask != null && !routeMask[route]) {
+        return false;
+      }
+      if (!methods.isEmpty() && !PathPattern.Methods.contains(methods, method)) {
+        return false;
+      }
+      if (paths.length == 0) {
+        return true;
+      }
+      for (PathPattern p : paths) {
+        if (p.matches(method, path, captures)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The routes the status endpoint lists this limit for. */
+    List<String> statusRoutes(Policy policy) {
+      boolean perRoute = routeMask != null;
+      for (KeyPart[] chain : key) {
+        for (KeyPart p : chain) {
+          perRoute |= p.kind() == KeyPart.Kind.ROUTE;
+        }
+      }
+      List<String> out = new ArrayList<>();
+      if (!perRoute) {
+        out.add(Route.DEFAULT);
+        return out;
+      }
+      for (int r = 0; r <= routes.length; r++) {
+        if (routeMask == null || routeMask[r]) {
+          out.add(r < routes.length ? routes[r].name : Route.DEFAULT);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** A limit's numbers for some tenants (or all): its own counters, spec, refusal. */
+  private final class Variant {
+    final Limit limit;
+    final LimitSpec spec;
+    final long cost;
+    final StatusClasses uncounted;
+    final Refusal refusal;
+    final boolean settles;
+
+    Variant(Limit l, int specId) {
+      this.limit = l;
+      this.spec = new LimitSpec(specId, l.name(), l.algorithm(), l.limit(),
+          l.window() == null ? 0 : l.window().toMillis(), l.burst(), l.mode() == Mode.SHADOW);
+      this.cost = l.cost();
+      this.uncounted = StatusClasses.parse(l.uncountedStatuses());
+      this.refusal = policy.refusalFor(l);
+      this.settles = l.algorithm() == Algorithm.CONCURRENCY || !uncounted.isEmpty();
+    }
+
+    LimitStatus status(Batch b, int i, String route, String pattern) {
+      return new LimitStatus(limit.name(), route, pattern, limit.algorithm(), limit.limit(), b.remaining(i),
+          b.resetAt(i), b.retryAfter(i), spec.windowMillis(), limit.windowText(), b.fits(i), spec.shadow());
+    }
+  }
+
+  /** The tenant and API key of the request being decided, read once and only when a key needs them. */
+  private final class TenantCache {
+    private RequestInfo request;
+    private boolean read;
+    private String apiKey;
+    private String tenant;
+
+    TenantCache reset(RequestInfo request) {
+      this.request = request;
+      this.read = false;
+      return this;
+    }
+
+    String apiKey() {
+      read();
+      return apiKey;
+    }
+
+    String tenant() {
+      read();
+      return tenant;
+    }
+
+    private void read() {
+      if (read) {
+        return;
+      }
+      read = true;
+      if (tenants == null) {
+        apiKey = null;
+        tenant = null;
+        return;
+      }
+      KeyPart at = tenants.apiKey();
+      apiKey = at.kind() == KeyPart.Kind.HEADER ? request.header(at.name()) : request.queryParam(at.name());
+      tenant = tenants.tenantOf(apiKey);
+    }
+  }
+
+  /** Per-thread buffers: a decision allocates only its result. */
+  private final class Scratch {
+    final Segments segments = new Segments();
+    final Batch batch = new Batch();
+    final Batch releaseBatch = new Batch();
+    final TenantCache tenant = new TenantCache();
+    final int[] captures;
+    final int[] pathCaptures;
+    final Variant[] variants;
+    PathPattern matchedPattern;
+    String matchedPatternText;
+
+    Scratch(int maxCaptures, int limitCount) {
+      this.captures = new int[Math.max(1, maxCaptures)];
+      this.pathCaptures = new int[Math.max(1, maxCaptures)];
+      this.variants = new Variant[Math.max(1, limitCount)];
+    }
+
+    void matched(PathPattern p) {
+      matchedPattern = p;
+      matchedPatternText = p == null ? null : p.toString();
+    }
+
+    /** The segment the matched route pattern captured as {@code name}, or -1. */
+    int capturedSegment(String name) {
+      if (matchedPattern == null) {
+        return -1;
+      }
+      int k = matchedPattern.captureNames().indexOf(name);
+      return k < 0 ? -1 : captures[k];
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.tollgate.core.store;
+
+/**
+ * Where counters live: the memory of one JVM ({@code MemoryStore}) or a Redis shared by many gateway
+ * nodes. Every method takes a whole {@link Batch}, one decision's counters, so that a remote store
+ * needs one round trip per decision.
+ *
+ * <p>Implementations are thread-safe. A store that cannot answer (Redis down) throws
+ * {@link StoreUnavailableException}; the limiter decides what that means.
+ */
+public interface CounterStore extends AutoCloseable {
+
+  /**
+   * Checks every entry and, only if every enforced entry's cost fits, consumes all of them (shadow
+   * entries included); otherwise consumes nothing. Atomic with respect to every other call on the
+   * same counters. Always writes every entry's result.
+   *
+   * @return whether the costs were consumed
+   */
+  boolean acquire(Batch batch);
+
+  /**
+   * Gives back each entry's cost, taken by an earlier successful {@code acquire} at {@code batch.now()}:
+   * units of a response that does not count, or a concurrency slot. Entries carry the token the
+   * store attached in {@code acquire}, and may have no key. Giving back never goes below zero, and
+   * units of a window that has since ended are not given back.
+   */
+  void release(Batch batch);
+
+  /** Writes every entry's result as {@code acquire} would, consuming nothing and creating no counter. */
+  void peek(Batch batch);
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,293 @@
+package io.tollgate.core.store;
+
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Counters in this JVM's memory: exact, thread-safe, bounded.
+ *
+ * <p>Design. Counters sit in one {@link ConcurrentHashMap}, each both key and value: its key is the
+ * batch's key bytes, so looking one up copies nothing (a per-thread {@link Counter.Probe} is the
+ * look-up key). Each counter's state is guarded by its own monitor. A decision over one counter
+ * locks it; a decision over several locks them all in one global order (key hash, then key bytes),
+ * so two decisions never deadlock, tests every cost, and takes them only if all fit: no interleaving
+ * can admit more than a limit allows, and a refused decision moves nothing.
+ *
+ * <p>Bounds. At most {@code maxKeys} counters (approximately, under concurrent inserts). When full, an
+ * insert first drops a counter that holds nothing (expired), else the least recently used of a
+ * sample; counters holding concurrency slots, or touched within the current second, are never dropped. Expired counters are also swept a
+ * few at a time on each insert, so memory follows the live keys without any stop-the-world sweep and
+ * without a background thread. A dropped counter is marked dead under its lock; a decision that
+ * locked it retries with a fresh one.
+ */
+public final class MemoryStore implements CounterStore {
+
+  /** Counters examined to pick one to drop when full. */
+  private static final int EVICTION_SAMPLE = 16;
+  /** Counters examined for expiry on each insert. */
+  private static final int SWEEP_PER_INSERT = 2;
+
+  private final long maxKeys;
+  private final ConcurrentHashMap<Object, Counter> table = new ConcurrentHashMap<>();
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final ReentrantLock sweepLock = new ReentrantLock();
+  private Iterator<Counter> sweepCursor; // guarded by sweepLock
+
+  private MemoryStore(long maxKeys) {
+    if (maxKeys <= 0) {
+      throw new IllegalArgumentException("maxKeys must be > 0 (was " + maxKeys + ")");
+    }
+    this.maxKeys = maxKeys;
+  }
+
+  /** A store of at most {@code maxKeys} counters. */
+  public static MemoryStore create(long maxKeys) {
+    return new MemoryStore(maxKeys);
+  }
+
+  /** The number of counters held now. */
+  public long size() {
+    return table.mappingCount();
+  }
+
+  @Override
+  public boolean acquire(Batch batch) {
+    Scratch s = scratch.get();
+    long now = batch.now();
+    int n = batch.size();
+    while (true) {
+      Counter[] counters = s.counters(n);
+      for (int i = 0; i < n; i++) {
+        counters[i] = findOrCreate(batch, i, s.probe, now);
+      }
+      int outcome;
+      if (n == 1) {
+        synchronized (counters[0]) {
+          outcome = decideLocked(batch, counters, now);
+        }
+      } else {
+        int[] order = s.order(n);
+        sortByKey(batch, order, n);
+        outcome = lockInOrder(batch, counters, order, 0, now);
+      }
+      if (outcome >= 0) {
+        for (int i = 0; i < n; i++) {
+          counters[i] = null;
+        }
+        return outcome == 1;
+      }
+      // A counter was dropped between look-up and lock: look up again.
+    }
+  }
+
+  private int lockInOrder(Batch batch, Counter[] counters, int[] order, int k, long now) {
+    if (k == batch.size()) {
+      return decideLocked(batch, counters, now);
+    }
+    synchronized (counters[order[k]]) {
+      return lockInOrder(batch, counters, order, k + 1, now);
+    }
+  }
+
+  /** With every counter locked: 1 taken, 0 refused, -1 a counter is dead (retry). */
+  private static int decideLocked(Batch batch, Counter[] counters, long now) {
+    int n = batch.size();
+    for (int i = 0; i < n; i++) {
+      if (counters[i].kind == Counter.DEAD) {
+        return -1;
+      }
+    }
+    boolean all = true;
+    for (int i = 0; i < n; i++) {
+      LimitSpec spec = batch.spec(i);
+      Counter c = counters[i];
+      CounterMath.roll(c, spec, now);
+      boolean fits = CounterMath.fits(c, spec, now, batch.cost(i));
+      batch.result(i, fits, 0, 0, 0); // remembers fits until reported below
+      all &= fits || spec.shadow();
+    }
+    int nowSeconds = (int) Math.floorDiv(now, 1000);
+    for (int i = 0; i < n; i++) {
+      LimitSpec spec = batch.spec(i);
+      Counter c = counters[i];
+      boolean fits = batch.fits(i);
+      if (all) {
+        CounterMath.take(c, spec, now, batch.cost(i));
+        c.touched = nowSeconds;
+      }
+      CounterMath.report(c, spec, now, batch.cost(i), fits, batch, i);
+      batch.token(i, c);
+    }
+    return all ? 1 : 0;
+  }
+
+  @Override
+  public void release(Batch batch) {
+    long decidedAt = batch.now();
+    for (int i = 0; i < batch.size(); i++) {
+      Counter c = (Counter) batch.token(i);
+      synchronized (c) {
+        if (c.kind != Counter.DEAD) {
+          CounterMath.giveBack(c, batch.spec(i), decidedAt, batch.cost(i));
+        }
+      }
+    }
+  }
+
+  @Override
+  public void peek(Batch batch) {
+    Counter.Probe probe = scratch.get().probe;
+    long now = batch.now();
+    for (int i = 0; i < batch.size(); i++) {
+      LimitSpec spec = batch.spec(i);
+      Counter c = table.get(probe.set(batch, i));
+      if (c == null) {
+        c = new Counter(null, 0, (byte) spec.algorithm().ordinal());
+      }
+      synchronized (c) {
+        CounterMath.roll(c, spec, now);
+        CounterMath.report(c, spec, now, batch.cost(i), CounterMath.fits(c, spec, now, batch.cost(i)), batch, i);
+      }
+    }
+  }
+
+  private Counter findOrCreate(Batch batch, int i, Counter.Probe probe, long now) {
+    Counter c = table.get(probe.set(batch, i));
+    if (c != null) {
+      return c;
+    }
+    int nowSeconds = (int) Math.floorDiv(now, 1000);
+    if (table.mappingCount() >= maxKeys) {
+      makeRoom(nowSeconds);
+    }
+    Counter fresh = new Counter(batch.keyCopy(i), batch.keyHash(i), (byte) batch.spec(i).algorithm().ordinal());
+    fresh.touched = nowSeconds;
+    fresh.expires = nowSeconds;
+    Counter raced = table.putIfAbsent(fresh, fresh);
+    if (raced != null) {
+      return raced;
+    }
+    sweep(nowSeconds, fresh);
+    return fresh;
+  }
+
+  /** Drops expired counters among the next few, but not {@code spared}; never blocks an insert on another sweeper. */
+  private void sweep(int nowSeconds, Counter spared) {
+    if (!sweepLock.tryLock()) {
+      return;
+    }
+    try {
+      for (int k = 0; k < SWEEP_PER_INSERT; k++) {
+        Counter c = nextInCursor();
+        if (c == null) {
+          return;
+        }
+        if (c == spared) {
+          continue;
+        }
+        synchronized (c) {
+          if (c.kind != Counter.DEAD && CounterMath.idle(c, nowSeconds)) {
+            drop(c);
+          }
+        }
+      }
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  /** Drops one counter to stay within {@code maxKeys}: an idle one if the sample has one, else the least recently used. */
+  private void makeRoom(int nowSeconds) {
+    sweepLock.lock();
+    try {
+      while (table.mappingCount() >= maxKeys) {
+        Counter victim = null;
+        for (int k = 0; k < EVICTION_SAMPLE; k++) {
+          Counter c = nextInCursor();
+          if (c == null) {
+            break;
+          }
+          if (CounterMath.idle(c, nowSeconds)) {
+            victim = c;
+            break;
+          }
+          boolean keep = c.kind == io.tollgate.core.Algorithm.CONCURRENCY.ordinal() // holds slots
+              || nowSeconds - c.touched < 1; // a decision may be about to lock it
+          if (!keep && (victim == null || c.touched - victim.touched < 0)) {
+            victim = c;
+          }
+        }
+        if (victim == null) {
+          return; // only counters in use right now: keep them, go over the bound for a moment
+        }
+        synchronized (victim) {
+          if (victim.kind != Counter.DEAD) {
+            drop(victim);
+          }
+        }
+      }
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  private void drop(Counter c) {
+    c.kind = Counter.DEAD;
+    table.remove(c, c);
+  }
+
+  private Counter nextInCursor() {
+    if (sweepCursor == null || !sweepCursor.hasNext()) {
+      sweepCursor = table.values().iterator();
+      if (!sweepCursor.hasNext()) {
+        return null;
+      }
+    }
+    return sweepCursor.next();
+  }
+
+  private static void sortByKey(Batch batch, int[] order, int n) {
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = 1; i < n; i++) { // insertion sort: a request has a handful of limits
+      int x = order[i];
+      int j = i - 1;
+      while (j >= 0 && compareKeys(batch, order[j], x) > 0) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = x;
+    }
+  }
+
+  private static int compareKeys(Batch b, int i, int j) {
+    int c = Integer.compare(b.keyHash(i), b.keyHash(j));
+    if (c != 0) {
+      return c;
+    }
+    return java.util.Arrays.compare(b.keyBytes(), b.keyStart(i), b.keyEnd(i), b.keyBytes(), b.keyStart(j), b.keyEnd(j));
+  }
+
+  /** Per-thread buffers, so that a decision allocates nothing here. */
+  private static final class Scratch {
+    final Counter.Probe probe = new Counter.Probe();
+    private Counter[] counters = new Counter[4];
+    private int[] order = new int[4];
+
+    Counter[] counters(int n) {
+      if (counters.length < n) {
+        counters = new Counter[n];
+      }
+      return counters;
+    }
+
+    int[] order(int n) {
+      if (order.length < n) {
+        order = new int[n];
+      }
+      return order;
+    }
+  }
+}
