@@ -21,7 +21,7 @@ public final class Durations {
       i++;
     }
     String unit = text.substring(i);
-    if (i == 0 || i > 15) {
+    if (i == 0 || i > 15 || !unit.chars().allMatch(Character::isLetter)) {
       throw new IllegalArgumentException(
           "bad duration '" + text + "' (write an integer and a unit: 500ms, 1s, 15m, 1h, 1d)");
     }

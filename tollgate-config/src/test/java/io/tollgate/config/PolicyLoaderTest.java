@@ -1,0 +1,144 @@
+package io.tollgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tollgate.core.Algorithm;
+import io.tollgate.core.HeaderSet;
+import io.tollgate.core.KeyPart;
+import io.tollgate.core.Limit;
+import io.tollgate.core.Policy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PolicyLoaderTest {
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = PolicyLoaderTest.class.getResourceAsStream("/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static List<String> errorsOf(String fixture) throws IOException {
+    try {
+      PolicyLoader.parse(resource("bad/" + fixture), fixture, Map.of());
+    } catch (PolicyException e) {
+      return e.errors().stream().map(PolicyError::toString).collect(Collectors.toList());
+    }
+    throw new AssertionError(fixture + " parsed without errors");
+  }
+
+  static Stream<Arguments> badFiles() {
+    return Stream.of(
+        Arguments.of("unknown-key.yaml", "unknown-key.yaml:5:5: unknown key 'windw' (did you mean 'window'?) in a limit"),
+        Arguments.of("wrong-type.yaml", "wrong-type.yaml:3:12: limit must be a whole number (was 'sixty')"),
+        Arguments.of("bad-duration.yaml", "bad-duration.yaml:4:13: window: bad duration '1 minute' (write an integer and a unit: "
+            + "500ms, 1s, 15m, 1h, 1d)"),
+        Arguments.of("sub-millisecond-window.yaml", "sub-millisecond-window.yaml:4:13: window must be at least 1ms (was '0ms')"),
+        Arguments.of("unknown-route.yaml", "unknown-route.yaml:6:14: unknown route 'contcat' (did you mean 'contact'?) "
+            + "(routes: default, contact)"),
+        Arguments.of("duplicate-name.yaml", "duplicate-name.yaml:5:11: duplicate limit name 'per-ip'"),
+        Arguments.of("concurrency-with-limit.yaml", "concurrency-with-limit.yaml:4:5: 'limit' does not go with 'concurrency': "
+            + "a concurrency limit counts requests in flight, not units per window (remove one of them)"),
+        Arguments.of("missing-name.yaml", "missing-name.yaml:2:5: a limit needs a 'name'"),
+        Arguments.of("unknown-key-part.yaml", "unknown-key-part.yaml:3:11: unknown key part 'client-ipp' (expected client-ip, "
+            + "route, method, path, api-key, tenant, header:NAME, query:NAME or param:NAME) (did you mean 'client-ip'?)"),
+        Arguments.of("unknown-algorithm.yaml", "unknown-algorithm.yaml:5:16: unknown algorithm 'token-buckt' (did you mean "
+            + "'token-bucket'?) (fixed-window, sliding-window or token-bucket; for requests in flight write 'concurrency: N')"),
+        Arguments.of("burst-without-token-bucket.yaml", "burst-without-token-bucket.yaml:5:12: 'burst' applies to algorithm: "
+            + "token-bucket only"),
+        Arguments.of("bad-status.yaml", "bad-status.yaml:2:11: status must be in 400..599 (was 200)"),
+        Arguments.of("bad-pattern.yaml", "bad-pattern.yaml:3:13: pattern 'items/**' must have a path starting with '/' "
+            + "(e.g. /v1/items/**)"),
+        Arguments.of("bad-cidr.yaml", "bad-cidr.yaml:1:9: bad CIDR '10.0.0.0/33': prefix must be 0..32"),
+        Arguments.of("tenant-key-without-tenants.yaml", "tenant-key-without-tenants.yaml:2:5: this limit is keyed by tenant "
+            + "or api-key, but the file has no 'tenants' block (add tenants.api-key: header:NAME)"),
+        Arguments.of("override-unknown-limit.yaml", "override-unknown-limit.yaml:7:7: override of unknown limit 'per-tenan' "
+            + "(did you mean 'per-tenant'?)"),
+        Arguments.of("unset-env.yaml", "unset-env.yaml:1:11: environment variable 'TOLLGATE_TEST_SURELY_UNSET' is not set "
+            + "(set it, or write ${TOLLGATE_TEST_SURELY_UNSET:-default})"),
+        Arguments.of("not-yaml.yaml", "not-yaml.yaml:4:11: not valid YAML: expected ',' or ']', but got :"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badFiles")
+  void eachBadCaseHasItsExactMessage(String fixture, String expected) throws IOException {
+    assertThat(errorsOf(fixture)).containsExactly(expected);
+  }
+
+  @Test
+  void everyErrorOfAFileIsReportedAtOnce() throws IOException {
+    assertThat(errorsOf("many-errors.yaml")).containsExactly(
+        "many-errors.yaml:2:1: unknown key 'upstrem' (did you mean 'upstream'?) in the policy file",
+        "many-errors.yaml:5:12: limit must be > 0 (was -1)",
+        "many-errors.yaml:9:13: window: bad duration '5x': unknown unit 'x' (use ms, s, m, h or d)");
+  }
+
+  @Test
+  void environmentVariablesAreSubstitutedButTemplatePlaceholdersAreNot() throws Exception {
+    PolicyFile pf = PolicyLoader.parse(resource("good/env.yaml"), "env.yaml",
+        Map.of("REDIS_PASSWORD", "s3cret", "PER_IP_LIMIT", "75"));
+    assertThat(pf.store()).isEqualTo("redis://:s3cret@127.0.0.1:6379/0");
+    assertThat(pf.upstream()).isEqualTo("http://127.0.0.1:9000");
+    assertThat(pf.policy().limit("per-ip").limit()).isEqualTo(75);
+    assertThat(pf.policy().refusal().body()).isEqualTo("{\"limit\":${limit},\"retryAfter\":${retry-after}}");
+  }
+
+  @Test
+  void defaultsAreThoseOfTheSpec() throws Exception {
+    PolicyFile pf = PolicyLoader.parse("limits: [{name: a, limit: 1, window: 1s}]", "t.yaml", Map.of());
+    assertThat(pf.listenPort()).isEqualTo(8080);
+    assertThat(pf.store()).isEqualTo("memory");
+    assertThat(pf.maxKeys()).isEqualTo(1_000_000);
+    assertThat(pf.upstreamTimeout()).hasSeconds(30);
+    Policy p = pf.policy();
+    assertThat(p.refusal().status()).isEqualTo(429);
+    assertThat(p.refusal().headers()).containsExactly(HeaderSet.X_RATELIMIT, HeaderSet.RETRY_AFTER, HeaderSet.RATELIMIT);
+    Limit a = p.limit("a");
+    assertThat(a.algorithm()).isEqualTo(Algorithm.FIXED_WINDOW);
+    assertThat(a.cost()).isEqualTo(1);
+    assertThat(a.key()).isEmpty();
+  }
+
+  @Test
+  void jsonIsAPolicyFileToo() throws Exception {
+    PolicyFile pf = PolicyLoader.parse("{\"limits\":[{\"name\":\"a\",\"limit\":5,\"window\":\"1s\",\"key\":[\"client-ip\"]}]}",
+        "p.json", Map.of());
+    assertThat(pf.policy().limit("a").key()).containsExactly(List.of(KeyPart.of(KeyPart.Kind.CLIENT_IP)));
+  }
+
+  static Stream<Path> examples() throws IOException {
+    return Files.list(Path.of("..", "examples")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void everyExampleParses(Path example) throws Exception {
+    PolicyFile pf = PolicyLoader.load(example);
+    assertThat(pf.policy().limits()).isNotEmpty();
+  }
+
+  @Test
+  void theFiveSeedPlatformsAreAllThere() throws IOException {
+    assertThat(examples().map(p -> p.getFileName().toString())).contains("s360.yaml", "swcombine.yaml", "salestim.yaml",
+        "platform-api.yaml", "onestack.yaml");
+  }
+
+  @Test
+  void aMissingFileIsAnErrorNotACrash() {
+    assertThatThrownBy(() -> PolicyLoader.load(Path.of("no-such-policy.yaml")))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageStartingWith("no-such-policy.yaml:1:1: cannot read the file");
+  }
+}
