@@ -29,6 +29,7 @@ public final class Batch {
   private long[] resetAt = new long[4];
   private long[] retryAfter = new long[4];
   private Object[] tokens = new Object[4];
+  private Object storeLocal;
 
   /** Empties the batch for a decision taken at {@code nowMillis}. */
   public Batch clear(long nowMillis) {
@@ -137,6 +138,18 @@ public final class Batch {
     resetAt = Arrays.copyOf(resetAt, n);
     retryAfter = Arrays.copyOf(retryAfter, n);
     tokens = Arrays.copyOf(tokens, n);
+  }
+
+  /**
+   * A slot for the store's own per-thread buffers: a batch belongs to one thread, so a store can keep
+   * its scratch here instead of in a {@code ThreadLocal} of its own.
+   */
+  public Object storeLocal() {
+    return storeLocal;
+  }
+
+  public void storeLocal(Object scratch) {
+    this.storeLocal = scratch;
   }
 
   // ---- read by stores

@@ -18,9 +18,9 @@ final class Counter {
   final int hash;
   /** The algorithm's ordinal, or {@link #DEAD}. */
   byte kind;
-  /** Epoch seconds (wrapping int) of the last acquire: the eviction order when the store is full. */
+  /** {@link CounterMath#ticks Ticks} of the last acquire: the eviction order when the store is full. */
   int touched;
-  /** Epoch seconds (wrapping int, rounded up) from which the state is the same as a fresh counter's. */
+  /** {@link CounterMath#ticks Ticks} (rounded up) from which the state is the same as a fresh counter's. */
   int expires;
   long window;
   long count;

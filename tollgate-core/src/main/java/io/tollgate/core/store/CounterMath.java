@@ -37,18 +37,18 @@ final class CounterMath {
     long w = s.windowMillis();
     switch (s.algorithm()) {
       case FIXED_WINDOW: {
-        long start = now - Math.floorMod(now, w);
-        if (c.window != start) {
-          c.window = start;
-          c.count = 0;
+        if (now >= c.window && now - c.window < w) {
+          break; // still the same window: no division on the hot path
         }
+        c.window = now - Math.floorMod(now, w);
+        c.count = 0;
         break;
       }
       case SLIDING_WINDOW: {
-        long start = now - Math.floorMod(now, w);
-        if (c.window == start) {
+        if (now >= c.window && now - c.window < w) {
           break;
         }
+        long start = now - Math.floorMod(now, w);
         long previous = c.window == start - w ? (c.count & 0xFFFF_FFFFL) : 0;
         c.window = start;
         c.count = previous << 32;
@@ -91,7 +91,7 @@ final class CounterMath {
         c.count = Math.max(c.count, now * 1000) + cost * s.intervalMicros();
         break;
     }
-    c.expires = ceilSeconds(freshAt(c, s, now));
+    c.expires = ceilTicks(freshAt(c, s, now));
   }
 
   /** Writes entry {@code i}'s result, after the cost was taken ({@code taken}) or not. */
@@ -168,21 +168,30 @@ final class CounterMath {
   }
 
   /**
-   * Whether the counter holds nothing a fresh counter would not, at {@code nowSeconds}. A counter
-   * touched this second is never idle: a decision may have just found it and be about to lock it.
+   * Whether the counter holds nothing a fresh counter would not, at {@code nowTicks}. A counter
+   * touched in the current tick is never idle: a decision may have just found it and be about to lock it.
    */
-  static boolean idle(Counter c, int nowSeconds) {
-    if (nowSeconds - c.touched < 1) {
+  static boolean idle(Counter c, int nowTicks) {
+    if (nowTicks - c.touched < 1) {
       return false;
     }
     if (c.kind == Algorithm.CONCURRENCY.ordinal()) {
       return c.count == 0;
     }
-    return nowSeconds - c.expires >= 0;
+    return nowTicks - c.expires >= 0;
   }
 
-  static int ceilSeconds(long millis) {
-    return (int) ceilDiv(millis, 1000);
+  /**
+   * Coarse time for expiry and recency: epoch milliseconds in ticks of 1,024 ms, as a wrapping int
+   * (compare by subtraction). A shift, not a division, on the hot path.
+   */
+  static int ticks(long millis) {
+    return (int) (millis >> 10);
+  }
+
+  /** {@link #ticks}, rounded up. */
+  static int ceilTicks(long millis) {
+    return (int) ((millis + 1023) >> 10);
   }
 
   private static long slidingEstimate(Counter c, LimitSpec s, long now) {

@@ -30,7 +30,6 @@ public final class MemoryStore implements CounterStore {
 
   private final long maxKeys;
   private final ConcurrentHashMap<Object, Counter> table = new ConcurrentHashMap<>();
-  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
   private final ReentrantLock sweepLock = new ReentrantLock();
   private Iterator<Counter> sweepCursor; // guarded by sweepLock
 
@@ -53,7 +52,7 @@ public final class MemoryStore implements CounterStore {
 
   @Override
   public boolean acquire(Batch batch) {
-    Scratch s = scratch.get();
+    Scratch s = scratch(batch);
     long now = batch.now();
     int n = batch.size();
     while (true) {
@@ -107,14 +106,14 @@ public final class MemoryStore implements CounterStore {
       batch.result(i, fits, 0, 0, 0); // remembers fits until reported below
       all &= fits || spec.shadow();
     }
-    int nowSeconds = (int) Math.floorDiv(now, 1000);
+    int nowTicks = CounterMath.ticks(now);
     for (int i = 0; i < n; i++) {
       LimitSpec spec = batch.spec(i);
       Counter c = counters[i];
       boolean fits = batch.fits(i);
       if (all) {
         CounterMath.take(c, spec, now, batch.cost(i));
-        c.touched = nowSeconds;
+        c.touched = nowTicks;
       }
       CounterMath.report(c, spec, now, batch.cost(i), fits, batch, i);
       batch.token(i, c);
@@ -137,7 +136,7 @@ public final class MemoryStore implements CounterStore {
 
   @Override
   public void peek(Batch batch) {
-    Counter.Probe probe = scratch.get().probe;
+    Counter.Probe probe = scratch(batch).probe;
     long now = batch.now();
     for (int i = 0; i < batch.size(); i++) {
       LimitSpec spec = batch.spec(i);
@@ -157,23 +156,23 @@ public final class MemoryStore implements CounterStore {
     if (c != null) {
       return c;
     }
-    int nowSeconds = (int) Math.floorDiv(now, 1000);
+    int nowTicks = CounterMath.ticks(now);
     if (table.mappingCount() >= maxKeys) {
-      makeRoom(nowSeconds);
+      makeRoom(nowTicks);
     }
     Counter fresh = new Counter(batch.keyCopy(i), batch.keyHash(i), (byte) batch.spec(i).algorithm().ordinal());
-    fresh.touched = nowSeconds;
-    fresh.expires = nowSeconds;
+    fresh.touched = nowTicks;
+    fresh.expires = nowTicks;
     Counter raced = table.putIfAbsent(fresh, fresh);
     if (raced != null) {
       return raced;
     }
-    sweep(nowSeconds, fresh);
+    sweep(nowTicks, fresh);
     return fresh;
   }
 
   /** Drops expired counters among the next few, but not {@code spared}; never blocks an insert on another sweeper. */
-  private void sweep(int nowSeconds, Counter spared) {
+  private void sweep(int nowTicks, Counter spared) {
     if (!sweepLock.tryLock()) {
       return;
     }
@@ -187,7 +186,7 @@ public final class MemoryStore implements CounterStore {
           continue;
         }
         synchronized (c) {
-          if (c.kind != Counter.DEAD && CounterMath.idle(c, nowSeconds)) {
+          if (c.kind != Counter.DEAD && CounterMath.idle(c, nowTicks)) {
             drop(c);
           }
         }
@@ -198,7 +197,7 @@ public final class MemoryStore implements CounterStore {
   }
 
   /** Drops one counter to stay within {@code maxKeys}: an idle one if the sample has one, else the least recently used. */
-  private void makeRoom(int nowSeconds) {
+  private void makeRoom(int nowTicks) {
     sweepLock.lock();
     try {
       while (table.mappingCount() >= maxKeys) {
@@ -208,12 +207,12 @@ public final class MemoryStore implements CounterStore {
           if (c == null) {
             break;
           }
-          if (CounterMath.idle(c, nowSeconds)) {
+          if (CounterMath.idle(c, nowTicks)) {
             victim = c;
             break;
           }
           boolean keep = c.kind == io.tollgate.core.Algorithm.CONCURRENCY.ordinal() // holds slots
-              || nowSeconds - c.touched < 1; // a decision may be about to lock it
+              || nowTicks - c.touched < 1; // a decision may be about to lock it
           if (!keep && (victim == null || c.touched - victim.touched < 0)) {
             victim = c;
           }
@@ -270,11 +269,26 @@ public final class MemoryStore implements CounterStore {
     return java.util.Arrays.compare(b.keyBytes(), b.keyStart(i), b.keyEnd(i), b.keyBytes(), b.keyStart(j), b.keyEnd(j));
   }
 
-  /** Per-thread buffers, so that a decision allocates nothing here. */
+  private Scratch scratch(Batch batch) {
+    Object local = batch.storeLocal();
+    if (local instanceof Scratch && ((Scratch) local).store == this) {
+      return (Scratch) local;
+    }
+    Scratch s = new Scratch(this);
+    batch.storeLocal(s);
+    return s;
+  }
+
+  /** Per-thread buffers (kept in the thread's batch), so that a decision allocates nothing here. */
   private static final class Scratch {
+    final MemoryStore store;
     final Counter.Probe probe = new Counter.Probe();
     private Counter[] counters = new Counter[4];
     private int[] order = new int[4];
+
+    Scratch(MemoryStore store) {
+      this.store = store;
+    }
 
     Counter[] counters(int n) {
       if (counters.length < n) {
