@@ -51,6 +51,7 @@ public class DecisionBenchmark {
   private static final long NEVER = 1_000_000_000_000L;
 
   private RateLimiter tollgate;
+  private RateLimiter tollgateSingle;
   private RequestInfo request;
   private Bucket bucket;
   private AtomicRateLimiter resilience4j;
@@ -64,6 +65,11 @@ public class DecisionBenchmark {
         .limit(Limit.builder("per-ip").key("client-ip").limit(NEVER).window("1h").build())
         .build();
     tollgate = RateLimiter.builder(policy).build();
+    tollgateSingle = RateLimiter.builder(Policy.builder()
+        .route(Route.of("contact", "/tnseb/v1/contact/**", "/tnseb/v2/contact/**"))
+        .route(Route.of("catalog", "/tnseb/v1/catalog/**"))
+        .limit(Limit.builder("per-ip").key("client-ip").limit(NEVER).window("1h").build())
+        .build()).build();
     request = RequestInfo.builder().method("GET").path("/tnseb/v2/contact/42/notes").clientIp("203.0.113.7").build();
     bucket = Bucket.builder().addLimit(Bandwidth.builder().capacity(NEVER).refillGreedy(NEVER, Duration.ofDays(1)).build())
         .build();
@@ -74,6 +80,11 @@ public class DecisionBenchmark {
   @Benchmark
   public Decision tollgateTwoLimits() {
     return tollgate.decide(request);
+  }
+
+  @Benchmark
+  public Decision tollgateDecideOneLimit() {
+    return tollgateSingle.decide(request);
   }
 
   @Benchmark

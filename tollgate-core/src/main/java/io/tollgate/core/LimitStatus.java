@@ -6,39 +6,38 @@ package io.tollgate.core;
  */
 public final class LimitStatus {
 
-  private final String name;
+  private final Limit limit;
   private final String route;
   private final String pattern;
-  private final Algorithm algorithm;
-  private final long limit;
   private final long remaining;
   private final long resetAtMillis;
   private final long retryAfterMillis;
-  private final long windowMillis;
-  private final String windowText;
   private final boolean fits;
-  private final boolean shadow;
 
-  /** Made by the limiter; public for stores' and gateways' tests. */
-  public LimitStatus(String name, String route, String pattern, Algorithm algorithm, long limit, long remaining,
-      long resetAtMillis, long retryAfterMillis, long windowMillis, String windowText, boolean fits, boolean shadow) {
-    this.name = name;
+  /**
+   * Made by the limiter.
+   *
+   * @param limit the limit with the numbers that applied (a tenant's own, if it has some)
+   */
+  public LimitStatus(Limit limit, String route, String pattern, long remaining, long resetAtMillis,
+      long retryAfterMillis, boolean fits) {
+    this.limit = limit;
     this.route = route;
     this.pattern = pattern;
-    this.algorithm = algorithm;
-    this.limit = limit;
     this.remaining = remaining;
     this.resetAtMillis = resetAtMillis;
     this.retryAfterMillis = retryAfterMillis;
-    this.windowMillis = windowMillis;
-    this.windowText = windowText;
     this.fits = fits;
-    this.shadow = shadow;
   }
 
   /** The limit's name (the IETF policy name). */
   public String name() {
-    return name;
+    return limit.name();
+  }
+
+  /** The limit, with the numbers that applied to this request. */
+  public Limit definition() {
+    return limit;
   }
 
   /** The route the request belonged to, or the status entry is for. */
@@ -52,12 +51,12 @@ public final class LimitStatus {
   }
 
   public Algorithm algorithm() {
-    return algorithm;
+    return limit.algorithm();
   }
 
   /** Units per window (the quota); for concurrency, requests in flight. */
   public long limit() {
-    return limit;
+    return limit.limit();
   }
 
   /** Units left after this decision, at least 0. */
@@ -77,12 +76,12 @@ public final class LimitStatus {
 
   /** The window in milliseconds; 0 for concurrency. */
   public long windowMillis() {
-    return windowMillis;
+    return limit.window() == null ? 0 : limit.window().toMillis();
   }
 
   /** The window as written ({@code 15m}); {@code null} for concurrency. */
   public String windowText() {
-    return windowText;
+    return limit.windowText();
   }
 
   /** Whether the request's cost fitted this limit (for a shadow limit: would have). */
@@ -92,12 +91,12 @@ public final class LimitStatus {
 
   /** Whether the limit is in shadow mode: counted and reported here, never refusing, not in headers. */
   public boolean shadow() {
-    return shadow;
+    return limit.mode() == Mode.SHADOW;
   }
 
   @Override
   public String toString() {
-    return name + "{" + remaining + "/" + limit + (windowText == null ? "" : " per " + windowText)
-        + ", reset " + resetAtMillis + (fits ? "" : ", retry in " + retryAfterMillis + "ms") + (shadow ? ", shadow" : "") + "}";
+    return name() + "{" + remaining + "/" + limit() + (windowText() == null ? "" : " per " + windowText())
+        + ", reset " + resetAtMillis + (fits ? "" : ", retry in " + retryAfterMillis + "ms") + (shadow() ? ", shadow" : "") + "}";
   }
 }

@@ -50,6 +50,7 @@ public final class DefaultRateLimiter implements RateLimiter {
   private final LimitSpec banSpec;
   private final LimitSpec refusalsSpec;
   private final Refusal banRefusal;
+  private final Limit banLimit; // what a banned caller is told: the ban's length and its end
   private final ThreadLocal<Scratch> scratch;
 
   public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store) {
@@ -87,6 +88,7 @@ public final class DefaultRateLimiter implements RateLimiter {
       this.refusalsSpec = new LimitSpec(nextSpecId++, "ban-refusals", Algorithm.FIXED_WINDOW, ban.after(),
           ban.within().toMillis(), ban.after(), false);
       this.banSpec = new LimitSpec(nextSpecId, "ban", Algorithm.TOKEN_BUCKET, 1, ban.duration().toMillis(), 1, false);
+      this.banLimit = Limit.builder("ban").limit(ban.after()).window(ban.durationText()).build();
       this.banRefusal = Refusal.empty().withStatus(ban.status()).withHeaders(List.of(HeaderSet.RETRY_AFTER))
           .withContentType(ban.contentType()).withBody(ban.body());
     } else {
@@ -94,6 +96,7 @@ public final class DefaultRateLimiter implements RateLimiter {
       this.refusalsSpec = null;
       this.banSpec = null;
       this.banRefusal = null;
+      this.banLimit = null;
     }
     int captures = maxCaptures;
     this.scratch = ThreadLocal.withInitial(() -> new Scratch(captures, limits.length));
@@ -282,8 +285,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     if (batch.fits(0)) {
       return null;
     }
-    LimitStatus st = new LimitStatus("ban", null, null, Algorithm.TOKEN_BUCKET, ban.after(), 0, batch.resetAt(0),
-        batch.retryAfter(0), ban.duration().toMillis(), ban.durationText(), false, false);
+    LimitStatus st = new LimitStatus(banLimit, null, null, 0, batch.resetAt(0), batch.retryAfter(0), false);
     return new Decision(Decision.Outcome.BANNED, null, new LimitStatus[] {st}, 0, banRefusal, null);
   }
 
@@ -520,8 +522,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     }
 
     LimitStatus status(Batch b, int i, String route, String pattern) {
-      return new LimitStatus(limit.name(), route, pattern, limit.algorithm(), limit.limit(), b.remaining(i),
-          b.resetAt(i), b.retryAfter(i), spec.windowMillis(), limit.windowText(), b.fits(i), spec.shadow());
+      return new LimitStatus(limit, route, pattern, b.remaining(i), b.resetAt(i), b.retryAfter(i), b.fits(i));
     }
   }
 

@@ -23,6 +23,7 @@ public final class PathPattern {
 
   private final String text;
   private final Set<String> methods;
+  private final boolean anyMethod;
   private final byte[] types;
   private final String[] values;
   private final List<String> captureNames;
@@ -30,6 +31,7 @@ public final class PathPattern {
   private PathPattern(String text, Set<String> methods, byte[] types, String[] values, List<String> captureNames) {
     this.text = text;
     this.methods = methods;
+    this.anyMethod = methods.isEmpty();
     this.types = types;
     this.values = values;
     this.captureNames = captureNames;
@@ -102,7 +104,7 @@ public final class PathPattern {
 
   /** Whether the method is allowed by this pattern. */
   public boolean matchesMethod(String method) {
-    return methods.isEmpty() || Methods.contains(methods, method);
+    return anyMethod || Methods.contains(methods, method);
   }
 
   /**

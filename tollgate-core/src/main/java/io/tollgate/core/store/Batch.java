@@ -23,6 +23,7 @@ public final class Batch {
   private int[] keyHashes = new int[4];
   private byte[] keys = new byte[256];
   private int keyEnd;
+  private int hash; // of the entry being written
 
   private boolean[] fits = new boolean[4];
   private long[] remaining = new long[4];
@@ -52,6 +53,7 @@ public final class Batch {
     specs[i] = spec;
     costs[i] = cost;
     keyStarts[i] = keyEnd;
+    hash = 0;
     writeVarint(spec.id());
     return i;
   }
@@ -66,8 +68,10 @@ public final class Batch {
     ensureKeyRoom(3 * (to - from));
     byte[] k = keys;
     int p = keyEnd;
+    int h = hash;
     for (int j = from; j < to; j++) {
       char c = value.charAt(j);
+      h = 31 * h + c;
       if (c < 0x80) {
         k[p++] = (byte) c;
       } else if (c < 0x800) {
@@ -80,6 +84,7 @@ public final class Batch {
       }
     }
     keyEnd = p;
+    hash = h;
     return this;
   }
 
@@ -88,14 +93,11 @@ public final class Batch {
     return keyPart(value, 0, value == null ? 0 : value.length());
   }
 
-  /** Closes the entry's key and computes its hash. */
+  /** Closes the entry's key and finishes its hash (made as the key was written). */
   public void endEntry() {
     int i = size - 1;
     keyEnds[i] = keyEnd;
-    int h = 0;
-    for (int j = keyStarts[i]; j < keyEnd; j++) {
-      h = 31 * h + keys[j];
-    }
+    int h = hash;
     h ^= h >>> 16; // murmur3's finalizer: CHM and Redis slots both want the low bits mixed
     h *= 0x85ebca6b;
     h ^= h >>> 13;
@@ -112,6 +114,7 @@ public final class Batch {
   }
 
   private void writeVarint(int v) {
+    hash = 31 * hash + v;
     ensureKeyRoom(5);
     while ((v & ~0x7F) != 0) {
       keys[keyEnd++] = (byte) ((v & 0x7F) | 0x80);
@@ -184,7 +187,7 @@ public final class Batch {
     return keyEnds[i];
   }
 
-  /** A well-mixed hash of entry {@code i}'s key bytes. */
+  /** A well-mixed hash of entry {@code i}'s key (equal keys, equal hashes). */
   public int keyHash(int i) {
     return keyHashes[i];
   }

@@ -65,6 +65,13 @@ public final class MemoryStore implements CounterStore {
         synchronized (counters[0]) {
           outcome = decideLocked(batch, counters, now);
         }
+      } else if (n == 2) { // the common multi-limit case, without the general sort and recursion
+        boolean inOrder = compareKeys(batch, 0, 1) < 0;
+        synchronized (counters[inOrder ? 0 : 1]) {
+          synchronized (counters[inOrder ? 1 : 0]) {
+            outcome = decideLocked(batch, counters, now);
+          }
+        }
       } else {
         int[] order = s.order(n);
         sortByKey(batch, order, n);
