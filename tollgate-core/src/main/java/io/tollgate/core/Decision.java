@@ -31,28 +31,44 @@ public final class Decision {
   private static final AtomicIntegerFieldUpdater<Decision> SETTLED =
       AtomicIntegerFieldUpdater.newUpdater(Decision.class, "settled");
 
+  private static final Limit[] NO_LIMITS = new Limit[0];
+  private static final long[] NO_VALUES = new long[0];
+
   private final Outcome outcome;
   private final String route;
-  private final LimitStatus[] applied;
+  private final String pattern;
+  private final Limit[] limits;
+  private final long[] values; // per applied limit: remaining, reset at, retry after, fits (1/0)
   private final int reported;
   private final Refusal refusal;
   private final Settlement settlement;
   private volatile int settled;
 
   /**
-   * Made by the limiter.
+   * Made by the limiter. The statuses are kept as numbers and made into {@link LimitStatus} values
+   * only when asked for, so a decision costs one object and two small arrays.
    *
-   * @param reported index into {@code applied} of the limit the headers describe, or -1
+   * @param pattern the route pattern the request matched, or {@code null}
+   * @param limits the limits that applied, with the numbers that applied (a tenant's own)
+   * @param values four per limit: remaining, reset (epoch ms), retry after (ms), fits (1 or 0)
+   * @param reported index into {@code limits} of the limit the headers describe, or -1
    * @param settlement what settling gives back, or {@code null} when there is nothing to give back
    */
-  public Decision(Outcome outcome, String route, LimitStatus[] applied, int reported, Refusal refusal,
-      Settlement settlement) {
+  public Decision(Outcome outcome, String route, String pattern, Limit[] limits, long[] values, int reported,
+      Refusal refusal, Settlement settlement) {
     this.outcome = outcome;
     this.route = route;
-    this.applied = applied;
+    this.pattern = pattern;
+    this.limits = limits;
+    this.values = values;
     this.reported = reported;
     this.refusal = refusal;
     this.settlement = settlement;
+  }
+
+  /** A decision to which no limit applied. */
+  public static Decision unlimited(Outcome outcome, String route) {
+    return new Decision(outcome, route, null, NO_LIMITS, NO_VALUES, -1, null, null);
   }
 
   public Outcome outcome() {
@@ -71,7 +87,21 @@ public final class Decision {
 
   /** Every limit that applied, in policy order, shadow limits included. */
   public List<LimitStatus> applied() {
-    return Collections.unmodifiableList(Arrays.asList(applied));
+    LimitStatus[] out = new LimitStatus[limits.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = status(i);
+    }
+    return Collections.unmodifiableList(Arrays.asList(out));
+  }
+
+  /** How many limits applied. */
+  public int appliedCount() {
+    return limits.length;
+  }
+
+  private LimitStatus status(int i) {
+    return new LimitStatus(limits[i], route, pattern, values[4 * i], values[4 * i + 1], values[4 * i + 2],
+        values[4 * i + 3] != 0);
   }
 
   /**
@@ -80,7 +110,7 @@ public final class Decision {
    * end). {@code null} when no enforced limit applied.
    */
   public LimitStatus reported() {
-    return reported < 0 ? null : applied[reported];
+    return reported < 0 ? null : status(reported);
   }
 
   /**
@@ -109,7 +139,7 @@ public final class Decision {
 
   @Override
   public String toString() {
-    return outcome + " " + (route == null ? "" : route + " ") + Arrays.toString(applied);
+    return outcome + " " + (route == null ? "" : route + " ") + applied();
   }
 
   /** What settling a decision does; implemented by the limiter. */

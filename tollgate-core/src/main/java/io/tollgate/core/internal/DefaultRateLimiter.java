@@ -108,7 +108,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     long now = clock.epochMillis();
     String ip = request.clientIp();
     if (deny.length > 0 && inAny(deny, ip)) {
-      return new Decision(Decision.Outcome.DENIED, null, new LimitStatus[0], -1, null, null);
+      return Decision.unlimited(Decision.Outcome.DENIED, null);
     }
     if (ban != null) {
       Decision banned = banned(request, s, now);
@@ -121,7 +121,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     int route = matchRoute(method, path, s);
     String routeName = route < routes.length ? routes[route].name : Route.DEFAULT;
     if (allow.length > 0 && inAny(allow, ip)) {
-      return new Decision(Decision.Outcome.ALLOWED, routeName, new LimitStatus[0], -1, null, null);
+      return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
     }
     Batch batch = s.batch.clear(now);
     TenantCache tenant = s.tenant.reset(request);
@@ -137,7 +137,7 @@ public final class DefaultRateLimiter implements RateLimiter {
       s.variants[n++] = v;
     }
     if (n == 0) {
-      return new Decision(Decision.Outcome.ALLOWED, routeName, new LimitStatus[0], -1, null, null);
+      return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
     }
     boolean admitted = store.acquire(batch);
     Decision d = toDecision(batch, s.variants, n, admitted, routeName, s.matchedPatternText);
@@ -148,33 +148,35 @@ public final class DefaultRateLimiter implements RateLimiter {
   }
 
   private Decision toDecision(Batch batch, Variant[] variants, int n, boolean admitted, String route, String pattern) {
-    LimitStatus[] applied = new LimitStatus[n];
+    Limit[] limits = new Limit[n];
+    long[] values = new long[4 * n];
     int reported = -1;
     boolean settle = false;
     for (int i = 0; i < n; i++) {
       Variant v = variants[i];
-      applied[i] = v.status(batch, i, route, pattern);
+      limits[i] = v.limit;
+      values[4 * i] = batch.remaining(i);
+      values[4 * i + 1] = batch.resetAt(i);
+      values[4 * i + 2] = batch.retryAfter(i);
+      values[4 * i + 3] = batch.fits(i) ? 1 : 0;
+      settle |= v.settles; // shadow concurrency holds slots too
       if (v.spec.shadow()) {
         continue;
       }
-      settle |= v.settles;
       if (!admitted) {
         if (reported < 0 && !batch.fits(i)) {
           reported = i;
         }
-      } else if (reported < 0 || applied[i].remaining() < applied[reported].remaining()) {
+      } else if (reported < 0 || batch.remaining(i) < values[4 * reported]) {
         reported = i;
       }
     }
-    for (int i = 0; i < n; i++) {
-      settle |= variants[i].settles; // shadow concurrency holds slots too
-    }
     Refusal refusal = reported < 0 ? null : variants[reported].refusal;
     if (!admitted) {
-      return new Decision(Decision.Outcome.REFUSED, route, applied, reported, refusal, null);
+      return new Decision(Decision.Outcome.REFUSED, route, pattern, limits, values, reported, refusal, null);
     }
     Decision.Settlement settlement = settle ? new StoreSettlement(batch, variants, n) : null;
-    return new Decision(Decision.Outcome.ALLOWED, route, applied, reported, refusal, settlement);
+    return new Decision(Decision.Outcome.ALLOWED, route, pattern, limits, values, reported, refusal, settlement);
   }
 
   /** Gives back what a response does not count, after the fact. */
@@ -285,8 +287,8 @@ public final class DefaultRateLimiter implements RateLimiter {
     if (batch.fits(0)) {
       return null;
     }
-    LimitStatus st = new LimitStatus(banLimit, null, null, 0, batch.resetAt(0), batch.retryAfter(0), false);
-    return new Decision(Decision.Outcome.BANNED, null, new LimitStatus[] {st}, 0, banRefusal, null);
+    long[] values = {0, batch.resetAt(0), batch.retryAfter(0), 0};
+    return new Decision(Decision.Outcome.BANNED, null, null, new Limit[] {banLimit}, values, 0, banRefusal, null);
   }
 
   private void countRefusal(RequestInfo request, Scratch s, long now, String routeName, Segments path) {
