@@ -134,7 +134,10 @@ public final class DefaultRateLimiter implements RateLimiter {
       batch.beginEntry(v.spec, v.cost);
       writeKey(batch, l.key, request, routeName, path, s, tenant);
       batch.endEntry();
-      s.variants[n++] = v;
+      if (s.variants[n] != v) { // scratch is long-lived: skip the GC write barrier when nothing changes
+        s.variants[n] = v;
+      }
+      n++;
     }
     if (n == 0) {
       return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
@@ -586,8 +589,10 @@ public final class DefaultRateLimiter implements RateLimiter {
     }
 
     void matched(PathPattern p) {
-      matchedPattern = p;
-      matchedPatternText = p == null ? null : p.toString();
+      if (matchedPattern != p) {
+        matchedPattern = p;
+        matchedPatternText = p == null ? null : p.toString();
+      }
     }
 
     /** The segment the matched route pattern captured as {@code name}, or -1. */

@@ -32,13 +32,12 @@ public final class Batch {
   private Object[] tokens = new Object[4];
   private Object storeLocal;
 
-  /** Empties the batch for a decision taken at {@code nowMillis}. */
+  /**
+   * Empties the batch for a decision taken at {@code nowMillis}. Old specs and tokens stay in the
+   * arrays until overwritten: every entry's are set again before they are read.
+   */
   public Batch clear(long nowMillis) {
     this.now = nowMillis;
-    for (int i = 0; i < size; i++) {
-      specs[i] = null;
-      tokens[i] = null;
-    }
     size = 0;
     keyEnd = 0;
     return this;
@@ -50,7 +49,9 @@ public final class Batch {
       grow();
     }
     int i = size++;
-    specs[i] = spec;
+    if (specs[i] != spec) { // a batch is long-lived: skip the GC write barrier when nothing changes
+      specs[i] = spec;
+    }
     costs[i] = cost;
     keyStarts[i] = keyEnd;
     hash = 0;
@@ -110,7 +111,7 @@ public final class Batch {
   public void addRelease(LimitSpec spec, long cost, Object token) {
     int i = beginEntry(spec, cost);
     endEntry();
-    tokens[i] = token;
+    token(i, token);
   }
 
   private void writeVarint(int v) {
@@ -221,7 +222,9 @@ public final class Batch {
 
   /** Attaches a store's handle to entry {@code i}: given back in {@link CounterStore#release}. */
   public void token(int i, Object token) {
-    tokens[i] = token;
+    if (tokens[i] != token) {
+      tokens[i] = token;
+    }
   }
 
   public boolean fits(int i) {

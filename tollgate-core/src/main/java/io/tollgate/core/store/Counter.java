@@ -55,7 +55,10 @@ final class Counter {
     int hash;
 
     Probe set(Batch b, int i) {
-      bytes = b.keyBytes();
+      byte[] k = b.keyBytes();
+      if (bytes != k) {
+        bytes = k;
+      }
       from = b.keyStart(i);
       to = b.keyEnd(i);
       hash = b.keyHash(i);

@@ -58,7 +58,10 @@ public final class MemoryStore implements CounterStore {
     while (true) {
       Counter[] counters = s.counters(n);
       for (int i = 0; i < n; i++) {
-        counters[i] = findOrCreate(batch, i, s.probe, now);
+        Counter c = findOrCreate(batch, i, s.probe, now);
+        if (counters[i] != c) { // scratch is long-lived: skip the GC write barrier when nothing changes
+          counters[i] = c;
+        }
       }
       int outcome;
       if (n == 1) {
@@ -78,9 +81,6 @@ public final class MemoryStore implements CounterStore {
         outcome = lockInOrder(batch, counters, order, 0, now);
       }
       if (outcome >= 0) {
-        for (int i = 0; i < n; i++) {
-          counters[i] = null;
-        }
         return outcome == 1;
       }
       // A counter was dropped between look-up and lock: look up again.
