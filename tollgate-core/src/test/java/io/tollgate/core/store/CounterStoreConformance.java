@@ -1,0 +1,167 @@
+package io.tollgate.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.core.Algorithm;
+import io.tollgate.core.Decision;
+import io.tollgate.core.FakeClock;
+import io.tollgate.core.Limit;
+import io.tollgate.core.LimitStatus;
+import io.tollgate.core.Policy;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.RequestInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link CounterStore} must do, run unchanged against each implementation (Bucket4j's
+ * {@code AbstractDistributedBucketTest} idea): a store's test extends this and says how to make a
+ * store. Decisions go through a real limiter with a fake clock; a store that keeps its own time must
+ * use the batch's.
+ */
+public abstract class CounterStoreConformance {
+
+  /** A new, empty store. Each test closes what it made. */
+  protected abstract CounterStore newStore();
+
+  private final FakeClock clock = FakeClock.atWholeDay();
+  private CounterStore store;
+
+  private RateLimiter limiter(Limit... limits) {
+    Policy.Builder p = Policy.builder();
+    for (Limit l : limits) {
+      p.limit(l);
+    }
+    if (store == null) {
+      store = newStore();
+    }
+    return RateLimiter.builder(p.build()).clock(clock).store(store).build();
+  }
+
+  @AfterEach
+  void closeStore() throws Exception {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  @Test
+  void fixedWindowCountsToTheLimitAndResetsAtTheWindowsEnd() {
+    RateLimiter l = limiter(Limit.builder("w").limit(2).window("1m").build());
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(l.tryAcquire("w", "k", 1).reported().remaining()).isEqualTo(1);
+    assertThat(l.tryAcquire("w", "k", 1).reported().remaining()).isZero();
+    Decision refused = l.tryAcquire("w", "k", 1);
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.reported().retryAfterMillis()).isEqualTo(30_000);
+    assertThat(refused.reported().resetAtMillis()).isEqualTo(clock.epochMillis() + 30_000);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(l.tryAcquire("w", "k", 1).allowed()).isTrue();
+  }
+
+  @Test
+  void slidingWindowWeighsThePreviousWindow() {
+    RateLimiter l = limiter(Limit.builder("s").limit(4).window("1s").algorithm(Algorithm.SLIDING_WINDOW).build());
+    assertThat(l.tryAcquire("s", "k", 4).allowed()).isTrue();
+    clock.advanceMillis(1_500); // half of the previous window's 4 still weighs: 2
+    assertThat(l.tryAcquire("s", "k", 2).allowed()).isTrue();
+    assertThat(l.tryAcquire("s", "k", 1).allowed()).isFalse();
+  }
+
+  @Test
+  void tokenBucketAllowsTheBurstAndRefillsAtTheRate() {
+    RateLimiter l = limiter(Limit.builder("b").limit(10).window("1s").algorithm(Algorithm.TOKEN_BUCKET).burst(3).build());
+    assertThat(l.tryAcquire("b", "k", 3).allowed()).isTrue();
+    Decision refused = l.tryAcquire("b", "k", 1);
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.reported().retryAfterMillis()).isEqualTo(100);
+    clock.advanceMillis(100);
+    assertThat(l.tryAcquire("b", "k", 1).allowed()).isTrue();
+  }
+
+  @Test
+  void concurrencySlotsAreReleasedOnce() {
+    RateLimiter l = limiter(Limit.builder("c").concurrency(1).build());
+    Decision a = l.tryAcquire("c", "k", 1);
+    assertThat(l.tryAcquire("c", "k", 1).allowed()).isFalse();
+    a.settle(200);
+    a.abort();
+    Decision b = l.tryAcquire("c", "k", 1);
+    assertThat(b.allowed()).isTrue();
+    assertThat(l.tryAcquire("c", "k", 1).allowed()).isFalse();
+  }
+
+  @Test
+  void aRefusalByOneLimitTakesNothingFromTheOthers() {
+    RateLimiter l = limiter(
+        Limit.builder("loose").limit(10).window("1m").build(),
+        Limit.builder("tight").limit(1).window("1m").algorithm(Algorithm.TOKEN_BUCKET).build());
+    RequestInfo r = RequestInfo.builder().path("/").clientIp("192.0.2.1").build();
+    assertThat(l.decide(r).allowed()).isTrue();
+    for (int i = 0; i < 5; i++) {
+      assertThat(l.decide(r).allowed()).isFalse();
+    }
+    List<LimitStatus> status = l.status(r);
+    assertThat(status.get(0).remaining()).isEqualTo(9);
+  }
+
+  @Test
+  void uncountedStatusesGiveUnitsBack() {
+    RateLimiter l = limiter(Limit.builder("w").limit(1).window("1m").uncountedStatuses("304").build());
+    l.tryAcquire("w", "k", 1).settle(304);
+    assertThat(l.tryAcquire("w", "k", 1).allowed()).isTrue();
+    assertThat(l.tryAcquire("w", "k", 1).allowed()).isFalse();
+  }
+
+  @Test
+  void peekMovesNothingAndCreatesNothing() {
+    RateLimiter l = limiter(Limit.builder("w").key("client-ip").limit(3).window("1m").build());
+    RequestInfo r = RequestInfo.builder().path("/").clientIp("192.0.2.9").build();
+    for (int i = 0; i < 5; i++) {
+      assertThat(l.status(r).get(0).remaining()).isEqualTo(3);
+    }
+    l.decide(r);
+    assertThat(l.status(r).get(0).remaining()).isEqualTo(2);
+  }
+
+  @Test
+  void keysAreDistinctCounters() {
+    RateLimiter l = limiter(Limit.builder("w").limit(1).window("1m").build());
+    assertThat(l.tryAcquire("w", "a", 1).allowed()).isTrue();
+    assertThat(l.tryAcquire("w", "b", 1).allowed()).isTrue();
+    assertThat(l.tryAcquire("w", "ab", 1).allowed()).isTrue();
+    assertThat(l.tryAcquire("w", "a", 1).allowed()).isFalse();
+  }
+
+  @Test
+  void threeLimitersOnOneStoreAdmitExactlyTheLimit() throws Exception {
+    // Three limiters stand for three gateway nodes sharing the store.
+    Limit limit = Limit.builder("hot").limit(2_000).window("1h").build();
+    RateLimiter[] nodes = {limiter(limit), limiter(limit), limiter(limit)};
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    AtomicInteger admitted = new AtomicInteger();
+    Future<?>[] done = new Future<?>[6];
+    for (int t = 0; t < done.length; t++) {
+      RateLimiter node = nodes[t % 3];
+      done[t] = pool.submit(() -> {
+        for (int i = 0; i < 1_000; i++) {
+          if (node.tryAcquire("hot", "one-key", 1).allowed()) {
+            admitted.incrementAndGet();
+          }
+        }
+      });
+    }
+    for (Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(admitted.get()).isEqualTo(2_000);
+  }
+}
