@@ -143,21 +143,21 @@ public final class DefaultRateLimiter implements RateLimiter {
       return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
     }
     boolean admitted = store.acquire(batch);
-    Decision d = toDecision(batch, s.variants, n, admitted, routeName, s.matchedPatternText);
+    Decision d = toDecision(s, batch, n, admitted, routeName, s.matchedPatternText);
     if (!admitted && ban != null) {
       countRefusal(request, s, now, routeName, path);
     }
     return d;
   }
 
-  private Decision toDecision(Batch batch, Variant[] variants, int n, boolean admitted, String route, String pattern) {
-    Limit[] limits = new Limit[n];
+  private Decision toDecision(Scratch s, Batch batch, int n, boolean admitted, String route, String pattern) {
+    Variant[] variants = s.variants;
+    Limit[] limits = s.limitsOf(variants, n);
     long[] values = new long[4 * n];
     int reported = -1;
     boolean settle = false;
     for (int i = 0; i < n; i++) {
       Variant v = variants[i];
-      limits[i] = v.limit;
       values[4 * i] = batch.remaining(i);
       values[4 * i + 1] = batch.resetAt(i);
       values[4 * i + 2] = batch.retryAfter(i);
@@ -229,8 +229,10 @@ public final class DefaultRateLimiter implements RateLimiter {
     batch.beginEntry(v.spec, cost);
     batch.keyPart(key);
     batch.endEntry();
-    s.variants[0] = v;
-    return toDecision(batch, s.variants, 1, store.acquire(batch), null, null);
+    if (s.variants[0] != v) {
+      s.variants[0] = v;
+    }
+    return toDecision(s, batch, 1, store.acquire(batch), null, null);
   }
 
   @Override
@@ -581,11 +583,34 @@ public final class DefaultRateLimiter implements RateLimiter {
     final Variant[] variants;
     PathPattern matchedPattern;
     String matchedPatternText;
+    private Limit[] lastLimits = new Limit[0];
 
     Scratch(int maxCaptures, int limitCount) {
       this.captures = new int[Math.max(1, maxCaptures)];
       this.pathCaptures = new int[Math.max(1, maxCaptures)];
       this.variants = new Variant[Math.max(1, limitCount)];
+    }
+
+    /**
+     * The limits of {@code variants}, as an array no one writes to once made: the same array as the
+     * previous decision's on this thread when the same limits applied (the usual case), so that a
+     * decision allocates only its numbers.
+     */
+    Limit[] limitsOf(Variant[] vs, int n) {
+      Limit[] last = lastLimits;
+      boolean same = last.length == n;
+      for (int i = 0; same && i < n; i++) {
+        same = last[i] == vs[i].limit;
+      }
+      if (same) {
+        return last;
+      }
+      Limit[] fresh = new Limit[n];
+      for (int i = 0; i < n; i++) {
+        fresh[i] = vs[i].limit;
+      }
+      lastLimits = fresh;
+      return fresh;
     }
 
     void matched(PathPattern p) {

@@ -27,6 +27,9 @@ public final class PathPattern {
   private final byte[] types;
   private final String[] values;
   private final List<String> captureNames;
+  /** For patterns of literal segments, optionally ending in {@code **}: "/a/b", matched on the string. */
+  private final String prefix;
+  private final boolean trailingAny;
 
   private PathPattern(String text, Set<String> methods, byte[] types, String[] values, List<String> captureNames) {
     this.text = text;
@@ -35,6 +38,21 @@ public final class PathPattern {
     this.types = types;
     this.values = values;
     this.captureNames = captureNames;
+    int literals = 0;
+    while (literals < types.length && types[literals] == LITERAL) {
+      literals++;
+    }
+    boolean prefixShape = literals == types.length || (literals == types.length - 1 && types[literals] == ANY);
+    this.trailingAny = prefixShape && literals < types.length;
+    this.prefix = prefixShape ? prefixOf(values, literals) : null;
+  }
+
+  private static String prefixOf(String[] values, int literals) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < literals; i++) {
+      b.append('/').append(values[i]);
+    }
+    return b.toString();
   }
 
   /**
@@ -112,7 +130,33 @@ public final class PathPattern {
    * {@code captures[k]}.
    */
   public boolean matches(String method, Segments path, int[] captures) {
+    if (!matchesMethod(method)) {
+      return false;
+    }
+    if (prefix != null && path.clean()) {
+      return matchesPrefix(path.path());
+    }
+    return match(0, path, 0, captures);
+  }
+
+  /** Segment by segment, never by prefix: what {@link #matches} must always agree with. */
+  boolean matchesBySegments(String method, Segments path, int[] captures) {
     return matchesMethod(method) && match(0, path, 0, captures);
+  }
+
+  /** The same answer as {@link #match} for a prefix-shaped pattern and a clean path, without cutting it. */
+  private boolean matchesPrefix(String path) {
+    int n = prefix.length();
+    if (!path.startsWith(prefix)) {
+      return false;
+    }
+    if (path.length() == n) {
+      return true;
+    }
+    if (path.charAt(n) != '/') {
+      return false;
+    }
+    return trailingAny || path.length() == n + 1;
   }
 
   private boolean match(int p, Segments path, int s, int[] captures) {

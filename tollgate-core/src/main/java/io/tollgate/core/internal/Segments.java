@@ -2,8 +2,9 @@ package io.tollgate.core.internal;
 
 /**
  * A request path cut into its segments without copying: the boundaries of each segment within the
- * path string. Empty segments ({@code //}) and a trailing slash are skipped. One instance is reused
- * per thread; not thread-safe.
+ * path string. Empty segments ({@code //}) and a trailing slash are skipped. The path is cut only
+ * when a pattern needs its segments: most route patterns are a literal prefix and match on the
+ * string itself ({@link #clean()}). One instance is reused per thread; not thread-safe.
  */
 public final class Segments {
 
@@ -11,10 +12,32 @@ public final class Segments {
   private int[] starts = new int[16];
   private int[] ends = new int[16];
   private int count;
+  private boolean split;
+  private byte clean; // 0 unknown, 1 clean, 2 not
 
-  /** Cuts {@code path} (no query string) into segments, replacing what this held. */
+  /** Takes {@code path} (no query string), replacing what this held; cut later, when needed. */
   public Segments reset(String path) {
-    this.path = path;
+    if (this.path != path) {
+      this.path = path;
+    }
+    split = false;
+    clean = 0;
+    return this;
+  }
+
+  /**
+   * Whether the path starts with '/' and has no empty segment, so that a literal prefix can be
+   * matched on the string as it is.
+   */
+  public boolean clean() {
+    if (clean == 0) {
+      clean = !path.isEmpty() && path.charAt(0) == '/' && path.indexOf("//") < 0 ? (byte) 1 : (byte) 2;
+    }
+    return clean == 1;
+  }
+
+  private void split() {
+    split = true;
     count = 0;
     int n = path.length();
     int start = 0;
@@ -32,10 +55,12 @@ public final class Segments {
       }
       start = end + 1;
     }
-    return this;
   }
 
   public int count() {
+    if (!split) {
+      split();
+    }
     return count;
   }
 
@@ -43,15 +68,17 @@ public final class Segments {
     return path;
   }
 
+  /** Start of segment {@code segment}; {@link #count()} has been called. */
   public int start(int segment) {
     return starts[segment];
   }
 
+  /** End of segment {@code segment}; {@link #count()} has been called. */
   public int end(int segment) {
     return ends[segment];
   }
 
-  /** Whether segment {@code i} is exactly {@code text}. */
+  /** Whether segment {@code i} is exactly {@code text}; {@link #count()} has been called. */
   public boolean segmentEquals(int i, String text) {
     int off = starts[i];
     int len = ends[i] - off;
@@ -68,6 +95,7 @@ public final class Segments {
 
   /** Segment {@code i} as a new string. */
   public String segment(int i) {
+    count();
     return path.substring(starts[i], ends[i]);
   }
 }

@@ -24,6 +24,7 @@ public final class Batch {
   private byte[] keys = new byte[256];
   private int keyEnd;
   private int hash; // of the entry being written
+  private char[] chars = new char[64];
 
   private boolean[] fits = new boolean[4];
   private long[] remaining = new long[4];
@@ -65,14 +66,23 @@ public final class Batch {
       writeVarint(0);
       return this;
     }
-    writeVarint(to - from);
-    ensureKeyRoom(3 * (to - from));
+    int n = to - from;
+    writeVarint(n);
+    ensureKeyRoom(3 * n);
+    char[] chars = chars(n);
+    if (value instanceof String) {
+      ((String) value).getChars(from, to, chars, 0); // one bulk copy instead of a call per char
+    } else {
+      for (int j = 0; j < n; j++) {
+        chars[j] = value.charAt(from + j);
+      }
+    }
+    // The hash of the chars is String.hashCode's, so a whole String's cached hash can stand for it.
+    hash = 31 * hash + (value instanceof String && from == 0 && to == value.length() ? value.hashCode() : hashOf(chars, n));
     byte[] k = keys;
     int p = keyEnd;
-    int h = hash;
-    for (int j = from; j < to; j++) {
-      char c = value.charAt(j);
-      h = 31 * h + c;
+    for (int j = 0; j < n; j++) {
+      char c = chars[j];
       if (c < 0x80) {
         k[p++] = (byte) c;
       } else if (c < 0x800) {
@@ -85,8 +95,22 @@ public final class Batch {
       }
     }
     keyEnd = p;
-    hash = h;
     return this;
+  }
+
+  private static int hashOf(char[] chars, int n) {
+    int h = 0;
+    for (int j = 0; j < n; j++) {
+      h = 31 * h + chars[j];
+    }
+    return h;
+  }
+
+  private char[] chars(int n) {
+    if (chars.length < n) {
+      chars = new char[Math.max(n, chars.length * 2)];
+    }
+    return chars;
   }
 
   /** Appends one whole key part; {@code null} is the empty value. */

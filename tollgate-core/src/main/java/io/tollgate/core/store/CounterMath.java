@@ -29,7 +29,7 @@ final class CounterMath {
   private CounterMath() {}
 
   static Algorithm algorithm(Counter c) {
-    return ALGORITHMS[c.kind];
+    return ALGORITHMS[c.algorithm()];
   }
 
   /** Brings a window counter to the window containing {@code now}. */
@@ -175,7 +175,7 @@ final class CounterMath {
     if (nowTicks - c.touched < 1) {
       return false;
     }
-    if (c.kind == Algorithm.CONCURRENCY.ordinal()) {
+    if (c.algorithm() == Algorithm.CONCURRENCY.ordinal()) {
       return c.count == 0;
     }
     return nowTicks - c.expires >= 0;

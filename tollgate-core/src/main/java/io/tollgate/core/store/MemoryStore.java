@@ -9,8 +9,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Design. Counters sit in one {@link ConcurrentHashMap}, each both key and value: its key is the
  * batch's key bytes, so looking one up copies nothing (a per-thread {@link Counter.Probe} is the
- * look-up key). Each counter's state is guarded by its own monitor. A decision over one counter
- * locks it; a decision over several locks them all in one global order (key hash, then key bytes),
+ * look-up key). Each counter's state is guarded by its own lock (a bit of the counter, see
+ * {@link Counter}). A decision over one counter locks it; a decision over several locks them all
+ * in one global order (key hash, then key bytes),
  * so two decisions never deadlock, tests every cost, and takes them only if all fit: no interleaving
  * can admit more than a limit allows, and a refused decision moves nothing.
  *
@@ -65,20 +66,38 @@ public final class MemoryStore implements CounterStore {
       }
       int outcome;
       if (n == 1) {
-        synchronized (counters[0]) {
+        Counter c = counters[0];
+        c.lock();
+        try {
           outcome = decideLocked(batch, counters, now);
+        } finally {
+          c.unlock();
         }
-      } else if (n == 2) { // the common multi-limit case, without the general sort and recursion
+      } else if (n == 2) { // the common multi-limit case, without the general sort
         boolean inOrder = compareKeys(batch, 0, 1) < 0;
-        synchronized (counters[inOrder ? 0 : 1]) {
-          synchronized (counters[inOrder ? 1 : 0]) {
-            outcome = decideLocked(batch, counters, now);
-          }
+        Counter first = counters[inOrder ? 0 : 1];
+        Counter second = counters[inOrder ? 1 : 0];
+        first.lock();
+        second.lock();
+        try {
+          outcome = decideLocked(batch, counters, now);
+        } finally {
+          second.unlock();
+          first.unlock();
         }
       } else {
         int[] order = s.order(n);
         sortByKey(batch, order, n);
-        outcome = lockInOrder(batch, counters, order, 0, now);
+        for (int k = 0; k < n; k++) {
+          counters[order[k]].lock();
+        }
+        try {
+          outcome = decideLocked(batch, counters, now);
+        } finally {
+          for (int k = n - 1; k >= 0; k--) {
+            counters[order[k]].unlock();
+          }
+        }
       }
       if (outcome >= 0) {
         return outcome == 1;
@@ -87,20 +106,11 @@ public final class MemoryStore implements CounterStore {
     }
   }
 
-  private int lockInOrder(Batch batch, Counter[] counters, int[] order, int k, long now) {
-    if (k == batch.size()) {
-      return decideLocked(batch, counters, now);
-    }
-    synchronized (counters[order[k]]) {
-      return lockInOrder(batch, counters, order, k + 1, now);
-    }
-  }
-
   /** With every counter locked: 1 taken, 0 refused, -1 a counter is dead (retry). */
   private static int decideLocked(Batch batch, Counter[] counters, long now) {
     int n = batch.size();
     for (int i = 0; i < n; i++) {
-      if (counters[i].kind == Counter.DEAD) {
+      if (counters[i].dead()) {
         return -1;
       }
     }
@@ -133,10 +143,13 @@ public final class MemoryStore implements CounterStore {
     long decidedAt = batch.now();
     for (int i = 0; i < batch.size(); i++) {
       Counter c = (Counter) batch.token(i);
-      synchronized (c) {
-        if (c.kind != Counter.DEAD) {
+      c.lock();
+      try {
+        if (!c.dead()) {
           CounterMath.giveBack(c, batch.spec(i), decidedAt, batch.cost(i));
         }
+      } finally {
+        c.unlock();
       }
     }
   }
@@ -151,9 +164,12 @@ public final class MemoryStore implements CounterStore {
       if (c == null) {
         c = new Counter(null, 0, (byte) spec.algorithm().ordinal());
       }
-      synchronized (c) {
+      c.lock();
+      try {
         CounterMath.roll(c, spec, now);
         CounterMath.report(c, spec, now, batch.cost(i), CounterMath.fits(c, spec, now, batch.cost(i)), batch, i);
+      } finally {
+        c.unlock();
       }
     }
   }
@@ -192,10 +208,13 @@ public final class MemoryStore implements CounterStore {
         if (c == spared) {
           continue;
         }
-        synchronized (c) {
-          if (c.kind != Counter.DEAD && CounterMath.idle(c, nowTicks)) {
+        c.lock();
+        try {
+          if (!c.dead() && CounterMath.idle(c, nowTicks)) {
             drop(c);
           }
+        } finally {
+          c.unlock();
         }
       }
     } finally {
@@ -218,7 +237,7 @@ public final class MemoryStore implements CounterStore {
             victim = c;
             break;
           }
-          boolean keep = c.kind == io.tollgate.core.Algorithm.CONCURRENCY.ordinal() // holds slots
+          boolean keep = c.algorithm() == io.tollgate.core.Algorithm.CONCURRENCY.ordinal() // holds slots
               || nowTicks - c.touched < 1; // a decision may be about to lock it
           if (!keep && (victim == null || c.touched - victim.touched < 0)) {
             victim = c;
@@ -227,10 +246,13 @@ public final class MemoryStore implements CounterStore {
         if (victim == null) {
           return; // only counters in use right now: keep them, go over the bound for a moment
         }
-        synchronized (victim) {
-          if (victim.kind != Counter.DEAD) {
+        victim.lock();
+        try {
+          if (!victim.dead()) {
             drop(victim);
           }
+        } finally {
+          victim.unlock();
         }
       }
     } finally {
@@ -238,8 +260,9 @@ public final class MemoryStore implements CounterStore {
     }
   }
 
+  /** Under {@code c}'s lock. */
   private void drop(Counter c) {
-    c.kind = Counter.DEAD;
+    c.markDead();
     table.remove(c, c);
   }
 
