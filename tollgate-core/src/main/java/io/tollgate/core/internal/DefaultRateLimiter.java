@@ -124,13 +124,13 @@ public final class DefaultRateLimiter implements RateLimiter {
       return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
     }
     Batch batch = s.batch.clear(now);
-    TenantCache tenant = s.tenant.reset(request);
+    TenantCache tenant = s.tenant.reset();
     int n = 0;
     for (CompiledLimit l : limits) {
       if (!l.applies(route, method, path, s.pathCaptures)) {
         continue;
       }
-      Variant v = l.variantFor(tenant.tenant());
+      Variant v = l.variantFor(tenant.tenant(request));
       batch.beginEntry(v.spec, v.cost);
       writeKey(batch, l.key, request, routeName, path, s, tenant);
       batch.endEntry();
@@ -239,12 +239,12 @@ public final class DefaultRateLimiter implements RateLimiter {
   public List<LimitStatus> status(RequestInfo request) {
     Scratch s = scratch.get();
     long now = clock.epochMillis();
-    TenantCache tenant = s.tenant.reset(request);
+    TenantCache tenant = s.tenant.reset();
     Segments path = s.segments.reset(request.path());
     s.matched(null); // the status request's own path captures no route parameter
     List<LimitStatus> out = new ArrayList<>();
     for (CompiledLimit l : limits) {
-      Variant v = l.variantFor(tenant.tenant());
+      Variant v = l.variantFor(tenant.tenant(request));
       List<String> routeNames = l.statusRoutes(policy);
       for (String routeName : routeNames) {
         Batch batch = s.batch.clear(now);
@@ -286,7 +286,7 @@ public final class DefaultRateLimiter implements RateLimiter {
   private Decision banned(RequestInfo request, Scratch s, long now) {
     Batch batch = s.batch.clear(now);
     batch.beginEntry(banSpec, 1);
-    writeKey(batch, banKey, request, Route.DEFAULT, s.segments.reset(request.path()), s, s.tenant.reset(request));
+    writeKey(batch, banKey, request, Route.DEFAULT, s.segments.reset(request.path()), s, s.tenant.reset());
     batch.endEntry();
     store.peek(batch);
     if (batch.fits(0)) {
@@ -344,10 +344,10 @@ public final class DefaultRateLimiter implements RateLimiter {
         value = request.path();
         break;
       case API_KEY:
-        value = tenant.apiKey();
+        value = tenant.apiKey(request);
         break;
       case TENANT:
-        value = tenant.tenant();
+        value = tenant.tenant(request);
         break;
       case HEADER:
         value = request.header(part.name());
@@ -533,37 +533,41 @@ public final class DefaultRateLimiter implements RateLimiter {
     }
   }
 
-  /** The tenant and API key of the request being decided, read once and only when a key needs them. */
+  /**
+   * The tenant and API key of the request being decided, read once and only when a key needs them.
+   * The request is passed in, not kept: this object lives long, and storing a young request into it
+   * on every decision would cost a GC write barrier.
+   */
   private final class TenantCache {
-    private RequestInfo request;
     private boolean read;
     private String apiKey;
     private String tenant;
 
-    TenantCache reset(RequestInfo request) {
-      this.request = request;
-      this.read = false;
+    TenantCache reset() {
+      read = false;
       return this;
     }
 
-    String apiKey() {
-      read();
+    String apiKey(RequestInfo request) {
+      read(request);
       return apiKey;
     }
 
-    String tenant() {
-      read();
+    String tenant(RequestInfo request) {
+      read(request);
       return tenant;
     }
 
-    private void read() {
+    private void read(RequestInfo request) {
       if (read) {
         return;
       }
       read = true;
       if (tenants == null) {
-        apiKey = null;
-        tenant = null;
+        if (apiKey != null) {
+          apiKey = null;
+          tenant = null;
+        }
         return;
       }
       KeyPart at = tenants.apiKey();
