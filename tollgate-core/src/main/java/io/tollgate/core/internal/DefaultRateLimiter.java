@@ -116,9 +116,10 @@ public final class DefaultRateLimiter implements RateLimiter {
         return banned;
       }
     }
-    Segments path = s.segments.reset(request.path());
+    String path = request.path();
+    Segments segments = s.segments.reset();
     String method = request.method();
-    int route = matchRoute(method, path, s);
+    int route = matchRoute(method, path, segments, s);
     String routeName = route < routes.length ? routes[route].name : Route.DEFAULT;
     if (allow.length > 0 && inAny(allow, ip)) {
       return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
@@ -127,12 +128,12 @@ public final class DefaultRateLimiter implements RateLimiter {
     TenantCache tenant = s.tenant.reset();
     int n = 0;
     for (CompiledLimit l : limits) {
-      if (!l.applies(route, method, path, s.pathCaptures)) {
+      if (!l.applies(route, method, path, segments, s.pathCaptures)) {
         continue;
       }
       Variant v = l.variantFor(tenant.tenant(request));
       batch.beginEntry(v.spec, v.cost);
-      writeKey(batch, l.key, request, routeName, path, s, tenant);
+      writeKey(batch, l.key, request, routeName, s, tenant);
       batch.endEntry();
       if (s.variants[n] != v) { // scratch is long-lived: skip the GC write barrier when nothing changes
         s.variants[n] = v;
@@ -145,7 +146,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     boolean admitted = store.acquire(batch);
     Decision d = toDecision(s, batch, n, admitted, routeName, s.matchedPatternText);
     if (!admitted && ban != null) {
-      countRefusal(request, s, now, routeName, path);
+      countRefusal(request, s, now, routeName);
     }
     return d;
   }
@@ -240,7 +241,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     Scratch s = scratch.get();
     long now = clock.epochMillis();
     TenantCache tenant = s.tenant.reset();
-    Segments path = s.segments.reset(request.path());
+    s.segments.reset();
     s.matched(null); // the status request's own path captures no route parameter
     List<LimitStatus> out = new ArrayList<>();
     for (CompiledLimit l : limits) {
@@ -249,7 +250,7 @@ public final class DefaultRateLimiter implements RateLimiter {
       for (String routeName : routeNames) {
         Batch batch = s.batch.clear(now);
         batch.beginEntry(v.spec, v.cost);
-        writeKey(batch, l.key, request, routeName, path, s, tenant);
+        writeKey(batch, l.key, request, routeName, s, tenant);
         batch.endEntry();
         store.peek(batch);
         out.add(v.status(batch, 0, routeName, patternOf(l, routeName)));
@@ -286,7 +287,8 @@ public final class DefaultRateLimiter implements RateLimiter {
   private Decision banned(RequestInfo request, Scratch s, long now) {
     Batch batch = s.batch.clear(now);
     batch.beginEntry(banSpec, 1);
-    writeKey(batch, banKey, request, Route.DEFAULT, s.segments.reset(request.path()), s, s.tenant.reset());
+    s.matched(null);
+    writeKey(batch, banKey, request, Route.DEFAULT, s, s.tenant.reset());
     batch.endEntry();
     store.peek(batch);
     if (batch.fits(0)) {
@@ -296,16 +298,16 @@ public final class DefaultRateLimiter implements RateLimiter {
     return new Decision(Decision.Outcome.BANNED, null, null, new Limit[] {banLimit}, values, 0, banRefusal, null);
   }
 
-  private void countRefusal(RequestInfo request, Scratch s, long now, String routeName, Segments path) {
+  private void countRefusal(RequestInfo request, Scratch s, long now, String routeName) {
     Batch batch = s.batch.clear(now);
     batch.beginEntry(refusalsSpec, 1);
-    writeKey(batch, banKey, request, routeName, path, s, s.tenant);
+    writeKey(batch, banKey, request, routeName, s, s.tenant);
     batch.endEntry();
     boolean counted = store.acquire(batch);
     if (!counted || batch.remaining(0) == 0) {
       batch.clear(now);
       batch.beginEntry(banSpec, 1);
-      writeKey(batch, banKey, request, routeName, path, s, s.tenant);
+      writeKey(batch, banKey, request, routeName, s, s.tenant);
       batch.endEntry();
       store.acquire(batch);
     }
@@ -313,12 +315,12 @@ public final class DefaultRateLimiter implements RateLimiter {
 
   // ---- keys
 
-  private void writeKey(Batch batch, KeyPart[][] key, RequestInfo request, String routeName, Segments path,
-      Scratch s, TenantCache tenant) {
+  private void writeKey(Batch batch, KeyPart[][] key, RequestInfo request, String routeName, Scratch s,
+      TenantCache tenant) {
     for (KeyPart[] chain : key) {
       boolean written = false;
       for (int alt = 0; alt < chain.length && !written; alt++) {
-        written = writePart(batch, chain[alt], request, routeName, path, s, tenant, chain.length > 1 ? alt : -1);
+        written = writePart(batch, chain[alt], request, routeName, s, tenant, chain.length > 1 ? alt : -1);
       }
       if (!written) {
         batch.keyPart(null); // no value anywhere in the chain: the empty value, one shared counter
@@ -327,8 +329,8 @@ public final class DefaultRateLimiter implements RateLimiter {
   }
 
   /** Writes the part's value if it has one; {@code alt} >= 0 tags which alternative of a chain it was. */
-  private boolean writePart(Batch batch, KeyPart part, RequestInfo request, String routeName, Segments path,
-      Scratch s, TenantCache tenant, int alt) {
+  private boolean writePart(Batch batch, KeyPart part, RequestInfo request, String routeName, Scratch s,
+      TenantCache tenant, int alt) {
     String value;
     switch (part.kind()) {
       case CLIENT_IP:
@@ -363,7 +365,7 @@ public final class DefaultRateLimiter implements RateLimiter {
         if (alt >= 0) {
           batch.keyPart(ALTERNATIVE[Math.min(alt, 9)]);
         }
-        batch.keyPart(path.path(), path.start(seg), path.end(seg));
+        batch.keyPart(request.path(), s.segments.start(seg), s.segments.end(seg));
         return true;
       }
     }
@@ -380,10 +382,10 @@ public final class DefaultRateLimiter implements RateLimiter {
   // ---- routes
 
   /** The index of the first matching route, or {@code routes.length} for the default route. */
-  private int matchRoute(String method, Segments path, Scratch s) {
+  private int matchRoute(String method, String path, Segments segments, Scratch s) {
     for (int r = 0; r < routes.length; r++) {
       for (PathPattern p : routes[r].patterns) {
-        if (p.matches(method, path, s.captures)) {
+        if (p.matches(method, path, segments, s.captures)) {
           s.matched(p);
           return r;
         }
@@ -469,7 +471,7 @@ public final class DefaultRateLimiter implements RateLimiter {
       return byTenant.getOrDefault(tenant, base);
     }
 
-    boolean applies(int route, String method, Segments path, int[] captures) {
+    boolean applies(int route, String method, String path, Segments segments, int[] captures) {
       if (routeMask != null && !routeMask[route]) {
         return false;
       }
@@ -480,7 +482,7 @@ public final class DefaultRateLimiter implements RateLimiter {
         return true;
       }
       for (PathPattern p : paths) {
-        if (p.matches(method, path, captures)) {
+        if (p.matches(method, path, segments, captures)) {
           return true;
         }
       }

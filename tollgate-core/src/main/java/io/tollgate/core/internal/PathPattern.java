@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * segment: {@code *} is one segment, {@code **} any number (zero included), {@code {name}} one segment
  * captured as {@code name}. Trailing slashes do not matter; the path is case-sensitive, the method not.
  *
- * <p>Matching works on a request path already cut into segments ({@link Segments}) and allocates
+ * <p>Matching works on a request path and its segments ({@link Segments}, cut once) and allocates
  * nothing. Immutable and thread-safe.
  */
 public final class PathPattern {
@@ -129,19 +129,19 @@ public final class PathPattern {
    * Whether the request matches; on a match, the segment index of capture {@code k} is written to
    * {@code captures[k]}.
    */
-  public boolean matches(String method, Segments path, int[] captures) {
+  public boolean matches(String method, String path, Segments segments, int[] captures) {
     if (!matchesMethod(method)) {
       return false;
     }
-    if (prefix != null && path.clean()) {
-      return matchesPrefix(path.path());
+    if (prefix != null && segments.clean(path)) {
+      return matchesPrefix(path);
     }
-    return match(0, path, 0, captures);
+    return match(0, path, segments, 0, captures);
   }
 
   /** Segment by segment, never by prefix: what {@link #matches} must always agree with. */
-  boolean matchesBySegments(String method, Segments path, int[] captures) {
-    return matchesMethod(method) && match(0, path, 0, captures);
+  boolean matchesBySegments(String method, String path, Segments segments, int[] captures) {
+    return matchesMethod(method) && match(0, path, segments, 0, captures);
   }
 
   /** The same answer as {@link #match} for a prefix-shaped pattern and a clean path, without cutting it. */
@@ -159,39 +159,40 @@ public final class PathPattern {
     return trailingAny || path.length() == n + 1;
   }
 
-  private boolean match(int p, Segments path, int s, int[] captures) {
+  private boolean match(int p, String path, Segments segs, int s, int[] captures) {
+    int count = segs.count(path);
     while (p < types.length) {
       switch (types[p]) {
         case ANY:
           if (p == types.length - 1) {
             return true;
           }
-          for (int k = s; k <= path.count(); k++) {
-            if (match(p + 1, path, k, captures)) {
+          for (int k = s; k <= count; k++) {
+            if (match(p + 1, path, segs, k, captures)) {
               return true;
             }
           }
           return false;
         case LITERAL:
-          if (s >= path.count() || !path.segmentEquals(s, values[p])) {
+          if (s >= count || !segs.segmentEquals(path, s, values[p])) {
             return false;
           }
           break;
         case CAPTURE:
-          if (s >= path.count()) {
+          if (s >= count) {
             return false;
           }
           captures[captureNames.indexOf(values[p])] = s;
           break;
         default: // ONE
-          if (s >= path.count()) {
+          if (s >= count) {
             return false;
           }
       }
       p++;
       s++;
     }
-    return s == path.count();
+    return s == count;
   }
 
   @Override
