@@ -5,8 +5,7 @@ package io.tollgate.core.store;
  * nodes. Every method takes a whole {@link Batch}, one decision's counters, so that a remote store
  * needs one round trip per decision.
  *
- * <p>Implementations are thread-safe. A store that cannot answer (Redis down) throws
- * {@link StoreUnavailableException}; the limiter decides what that means.
+ * <p>Implementations are thread-safe.
  */
 public interface CounterStore extends AutoCloseable {
 
