@@ -104,6 +104,16 @@ class LimiterTest {
   }
 
   @Test
+  void queryParametersAndHeadersCanKeyALimit() {
+    RateLimiter l = limiter(Policy.builder()
+        .limit(Limit.builder("per-app").key("query:app", "header:X-Region").limit(1).window("1m").build()).build());
+    assertThat(l.decide(RequestInfo.builder().path("/x?app=a%20b&y=1").header("X-Region", "eu").build()).allowed()).isTrue();
+    assertThat(l.decide(RequestInfo.builder().path("/x?app=a+b").header("x-region", "eu").build()).allowed())
+        .as("same decoded value, header names case-insensitive").isFalse();
+    assertThat(l.decide(RequestInfo.builder().path("/x?app=a+b").header("X-Region", "us").build()).allowed()).isTrue();
+  }
+
+  @Test
   void aPartWithNoValueTakesTheEmptyValueAndSharesOneCounter() {
     RateLimiter l = limiter(Policy.builder()
         .limit(Limit.builder("per-app").key("header:X-App-Id").limit(1).window("1m").build()).build());
