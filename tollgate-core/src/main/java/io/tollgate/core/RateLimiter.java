@@ -24,6 +24,13 @@ public interface RateLimiter extends AutoCloseable {
   Decision decide(RequestInfo request);
 
   /**
+   * Only the first step of {@link #decide}: the deny list and the ban. {@link Decision.Outcome#DENIED},
+   * {@link Decision.Outcome#BANNED}, or an allowed decision with no limit applied; counts nothing.
+   * For requests that limits never apply to, such as the status endpoint.
+   */
+  Decision screen(RequestInfo request);
+
+  /**
    * For code that is not HTTP: takes {@code cost} units from the counter of limit {@code limitName}
    * for {@code key}, ignoring the limit's filters and key parts.
    *

@@ -202,6 +202,11 @@ class LimiterTest {
     assertThat(banned.refusal().status()).isEqualTo(403);
     assertThat(banned.reported().resetAtMillis()).isEqualTo(clock.epochMillis() + 3_600_000);
     assertThat(l.decide(req("GET", "/", "198.51.100.8")).allowed()).as("others are not banned").isTrue();
+    assertThat(l.screen(req("GET", "/", abuser)).outcome()).isEqualTo(Decision.Outcome.BANNED);
+    assertThat(l.screen(req("GET", "/", "203.0.113.1")).outcome()).isEqualTo(Decision.Outcome.DENIED);
+    Decision screened = l.screen(req("GET", "/", "198.51.100.8"));
+    assertThat(screened.allowed()).isTrue();
+    assertThat(screened.applied()).as("screening counts nothing").isEmpty();
     clock.advance(Duration.ofHours(1));
     assertThat(l.decide(req("GET", "/", abuser)).allowed()).as("the ban ends").isTrue();
   }

@@ -107,14 +107,9 @@ public final class DefaultRateLimiter implements RateLimiter {
     Scratch s = scratch.get();
     long now = clock.epochMillis();
     String ip = request.clientIp();
-    if (deny.length > 0 && inAny(deny, ip)) {
-      return Decision.unlimited(Decision.Outcome.DENIED, null);
-    }
-    if (ban != null) {
-      Decision banned = banned(request, s, now);
-      if (banned != null) {
-        return banned;
-      }
+    Decision screened = screen(request, s, now);
+    if (screened != null) {
+      return screened;
     }
     String path = request.path();
     Segments segments = s.segments.reset();
@@ -149,6 +144,20 @@ public final class DefaultRateLimiter implements RateLimiter {
       countRefusal(request, s, now, routeName);
     }
     return d;
+  }
+
+  @Override
+  public Decision screen(RequestInfo request) {
+    Decision screened = screen(request, scratch.get(), clock.epochMillis());
+    return screened != null ? screened : Decision.unlimited(Decision.Outcome.ALLOWED, null);
+  }
+
+  /** The deny list and the ban: a decision if they settle it, else {@code null}. */
+  private Decision screen(RequestInfo request, Scratch s, long now) {
+    if (deny.length > 0 && inAny(deny, request.clientIp())) {
+      return Decision.unlimited(Decision.Outcome.DENIED, null);
+    }
+    return ban == null ? null : banned(request, s, now);
   }
 
   private Decision toDecision(Scratch s, Batch batch, int n, boolean admitted, String route, String pattern) {

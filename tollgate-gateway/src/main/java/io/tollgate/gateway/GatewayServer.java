@@ -1,0 +1,85 @@
+package io.tollgate.gateway;
+
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.tollgate.config.PolicyFile;
+import io.tollgate.core.Clock;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.store.MemoryStore;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * The gateway: one Armeria server enforcing one policy file. A request's path is assembled here, in
+ * one place: {@link RateLimitService} (caller, status endpoint, decision, refusal, headers,
+ * settlement) in front of the upstream, {@link ProxyService} or the built-in {@link EchoService}.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+  /** How long a stopping gateway waits for requests in flight. */
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private final Server server;
+  private final RateLimiter limiter;
+  private final PolicyFile policyFile;
+
+  private GatewayServer(Server server, RateLimiter limiter, PolicyFile policyFile) {
+    this.server = server;
+    this.limiter = limiter;
+    this.policyFile = policyFile;
+  }
+
+  /** Starts a gateway for {@code policyFile}, listening where it says (port 0: any free port). */
+  public static GatewayServer start(PolicyFile policyFile) {
+    return start(policyFile, Clock.system());
+  }
+
+  static GatewayServer start(PolicyFile pf, Clock clock) {
+    if (!pf.store().equals("memory")) {
+      throw new IllegalArgumentException("store '" + pf.store() + "' is not available in this build: only 'memory' is "
+          + "(Redis comes with its own module)");
+    }
+    RateLimiter limiter = RateLimiter.builder(pf.policy()).clock(clock).store(MemoryStore.create(pf.maxKeys())).build();
+    HttpService upstream = pf.upstream().equals(PolicyFile.ECHO)
+        ? new EchoService()
+        : new ProxyService(pf.upstream(), pf.upstreamTimeout());
+    StatusEndpoint status = pf.policy().statusEndpoint() == null ? null
+        : new StatusEndpoint(pf.policy().statusEndpoint(), limiter);
+    ServerBuilder sb = Server.builder();
+    if (pf.listenHost() == null) {
+      sb.http(pf.listenPort());
+    } else {
+      sb.http(new InetSocketAddress(pf.listenHost(), pf.listenPort()));
+    }
+    sb.serviceUnder("/", upstream.decorate(delegate ->
+        new RateLimitService(delegate, limiter, new ClientAddress(pf.trustedProxies()), status, clock)));
+    sb.requestTimeout(pf.upstreamTimeout().plusSeconds(5));
+    sb.maxRequestLength(0);
+    sb.gracefulShutdownTimeout(Duration.ZERO, DRAIN);
+    sb.meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()); // one per gateway, not global
+    Server server = sb.build();
+    server.start().join();
+    return new GatewayServer(server, limiter, pf);
+  }
+
+  /** The port the gateway listens on. */
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  /** One line for the console: where it listens, the policy, its routes and limits, the store. */
+  public String describe() {
+    return "tollgate: listening on http://" + (policyFile.listenHost() == null ? "0.0.0.0" : policyFile.listenHost())
+        + ":" + port() + ", policy " + policyFile.source() + " (" + policyFile.policy().routes().size() + " routes, "
+        + policyFile.policy().limits().size() + " limits), upstream " + policyFile.upstream() + ", store "
+        + policyFile.store();
+  }
+
+  /** Stops taking requests, waits for those in flight (up to 10 s), then closes. */
+  @Override
+  public void close() {
+    server.stop().join();
+    limiter.close();
+  }
+}

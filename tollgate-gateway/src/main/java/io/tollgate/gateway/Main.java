@@ -1,0 +1,69 @@
+package io.tollgate.gateway;
+
+import io.tollgate.config.PolicyError;
+import io.tollgate.config.PolicyException;
+import io.tollgate.config.PolicyFile;
+import io.tollgate.config.PolicyLoader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code tollgate} command: {@code serve}, and everything tollgate-config's command does. */
+public final class Main {
+
+  /** What {@code serve} runs with no {@code --config}. */
+  static final Path QUICKSTART = Path.of("examples", "quickstart.yaml");
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("serve")) {
+      int status = serve(args, System.out, System.err);
+      if (status != 0) {
+        System.exit(status);
+      }
+      return;
+    }
+    System.exit(io.tollgate.config.cli.Main.run(args, System.out, System.err));
+  }
+
+  private static int serve(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+    Path file = QUICKSTART;
+    if (args.length == 3 && args[1].equals("--config")) {
+      file = Path.of(args[2]);
+    } else if (args.length != 1) {
+      err.println("usage: tollgate serve [--config FILE]");
+      return 2;
+    }
+    if (!Files.exists(file)) {
+      err.println("tollgate: no policy file at " + file + (file == QUICKSTART ? " (run from the project's root, or "
+          + "pass --config FILE)" : ""));
+      return 2;
+    }
+    PolicyFile pf;
+    try {
+      pf = PolicyLoader.load(file);
+    } catch (PolicyException e) {
+      for (PolicyError error : e.errors()) {
+        err.println(error);
+      }
+      return 2;
+    }
+    GatewayServer gateway;
+    try {
+      gateway = GatewayServer.start(pf);
+    } catch (RuntimeException e) {
+      err.println("tollgate: cannot start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      gateway.close(); // drains requests in flight
+      stopped.countDown();
+    }, "tollgate-shutdown"));
+    out.println(gateway.describe());
+    stopped.await();
+    return 0;
+  }
+}

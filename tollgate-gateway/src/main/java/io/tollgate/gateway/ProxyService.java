@@ -1,0 +1,59 @@
+package io.tollgate.gateway;
+
+import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.client.UnprocessedRequestException;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.time.Duration;
+
+/**
+ * Forwards a request to the upstream and streams the response back (Armeria's client streams both
+ * bodies and drops hop-by-hop headers). Sets X-Forwarded-For/-Proto/-Host. An upstream that cannot
+ * be reached gives 502, one that does not answer within the timeout 504, both with a short JSON body.
+ */
+final class ProxyService implements HttpService {
+
+  private final WebClient upstream;
+
+  ProxyService(String upstreamUri, Duration timeout) {
+    this.upstream = WebClient.builder(upstreamUri).responseTimeout(timeout).maxResponseLength(0).build();
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    String clientIp = ctx.attr(RateLimitService.CLIENT_IP);
+    RequestHeadersBuilder h = req.headers().toBuilder();
+    String peer = ctx.remoteAddress().getAddress().getHostAddress();
+    String forwarded = req.headers().get(HttpHeaderNames.X_FORWARDED_FOR);
+    h.set(HttpHeaderNames.X_FORWARDED_FOR, forwarded == null ? peer : forwarded + ", " + peer);
+    h.set(HttpHeaderNames.X_FORWARDED_PROTO, ctx.sessionProtocol().isTls() ? "https" : "http");
+    String host = req.headers().authority();
+    if (host != null) {
+      h.set(HttpHeaderNames.X_FORWARDED_HOST, host);
+    }
+    h.remove(HttpHeaderNames.AUTHORITY);
+    h.remove(HttpHeaderNames.HOST);
+    ctx.setMaxRequestLength(0); // stream any size through
+    return upstream.execute(req.withHeaders(h.build())).recover(cause -> failure(cause, clientIp));
+  }
+
+  private static HttpResponse failure(Throwable cause, String clientIp) {
+    Throwable c = cause;
+    while (c.getCause() != null && !(c instanceof ResponseTimeoutException)) {
+      c = c.getCause();
+    }
+    if (cause instanceof ResponseTimeoutException || c instanceof ResponseTimeoutException) {
+      return HttpResponse.of(HttpStatus.GATEWAY_TIMEOUT, MediaType.JSON_UTF_8,
+          "{\"error\":\"upstream timeout\",\"status\":504}");
+    }
+    String reason = cause instanceof UnprocessedRequestException ? "upstream unreachable" : "upstream failed";
+    return HttpResponse.of(HttpStatus.BAD_GATEWAY, MediaType.JSON_UTF_8, "{\"error\":\"" + reason + "\",\"status\":502}");
+  }
+}

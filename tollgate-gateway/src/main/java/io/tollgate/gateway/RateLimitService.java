@@ -1,0 +1,101 @@
+package io.tollgate.gateway;
+
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.SimpleDecoratingHttpService;
+import io.netty.util.AttributeKey;
+import io.tollgate.core.Clock;
+import io.tollgate.core.Decision;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.Refusal;
+import io.tollgate.core.ResponseFields;
+
+/**
+ * The limits step of a request's path (docs/design.md): resolve the caller, decide, then refuse with
+ * the refusal block, or pass on to the upstream with the rate-limit headers added and settle the
+ * decision once the response is complete or the client has gone.
+ */
+final class RateLimitService extends SimpleDecoratingHttpService {
+
+  static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf(RateLimitService.class, "CLIENT_IP");
+
+  private final RateLimiter limiter;
+  private final ClientAddress clientAddress;
+  private final StatusEndpoint statusEndpoint;
+  private final Clock clock;
+
+  RateLimitService(HttpService upstream, RateLimiter limiter, ClientAddress clientAddress, StatusEndpoint statusEndpoint,
+      Clock clock) {
+    super(upstream);
+    this.limiter = limiter;
+    this.clientAddress = clientAddress;
+    this.statusEndpoint = statusEndpoint;
+    this.clock = clock;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+    String ip = clientAddress.resolve(ctx.remoteAddress(),
+        req.headers().get(HttpHeaderNames.X_FORWARDED_FOR));
+    ctx.setAttr(CLIENT_IP, ip);
+    ArmeriaRequestInfo info = new ArmeriaRequestInfo(req.headers(), ip);
+    boolean status = statusEndpoint != null && req.method() == HttpMethod.GET && statusEndpoint.path().equals(info.path());
+    Decision d = status ? limiter.screen(info) : limiter.decide(info); // the status endpoint is never counted
+    switch (d.outcome()) {
+      case DENIED:
+        return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8, "{\"error\":\"forbidden\",\"status\":403}");
+      case REFUSED:
+      case BANNED:
+        return refuse(d);
+      default:
+        break;
+    }
+    if (status) {
+      return statusEndpoint.serve(info, req.headers());
+    }
+    if (d.appliedCount() > 0) {
+      ctx.log().whenComplete().thenAccept(log -> settle(d, log));
+    }
+    HttpResponse res = unwrap().serve(ctx, req);
+    if (d.reported() == null) {
+      return res;
+    }
+    return res.mapHeaders(headers -> {
+      if (headers.status().isInformational()) {
+        return headers;
+      }
+      ResponseHeadersBuilder b = headers.toBuilder();
+      ResponseFields.headers(d, clock.epochMillis(), b::set);
+      return b.build();
+    });
+  }
+
+  private HttpResponse refuse(Decision d) {
+    long now = clock.epochMillis();
+    Refusal r = d.refusal();
+    ResponseHeadersBuilder b = ResponseHeaders.builder(HttpStatus.valueOf(r.status()));
+    if (r.contentType() != null) {
+      b.contentType(MediaType.parse(r.contentType()));
+    }
+    ResponseFields.headers(d, now, b::set);
+    return HttpResponse.of(b.build(), com.linecorp.armeria.common.HttpData.ofUtf8(ResponseFields.body(d, now)));
+  }
+
+  /** Gives back what the response does not count and releases concurrency slots, exactly once. */
+  private static void settle(Decision d, RequestLog log) {
+    if (log.responseCause() != null) { // the client went away, or the response broke half way
+      d.abort();
+    } else {
+      d.settle(log.responseHeaders().status().code());
+    }
+  }
+}
