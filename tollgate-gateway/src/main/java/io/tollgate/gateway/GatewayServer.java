@@ -1,5 +1,8 @@
 package io.tollgate.gateway;
 
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.common.util.EventLoopGroups;
+import io.netty.channel.EventLoopGroup;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -17,15 +20,22 @@ import java.time.Duration;
  */
 public final class GatewayServer implements AutoCloseable {
 
-  /** How long a stopping gateway waits for requests in flight. */
+  /** How long a stopping gateway waits for requests in flight, at most. */
   private static final Duration DRAIN = Duration.ofSeconds(10);
+  /** A stopping gateway stops once no request has been in flight for this long (0 would stop at once). */
+  private static final Duration QUIET = Duration.ofMillis(200);
 
   private final Server server;
+  private final EventLoopGroup loops;
+  private final ClientFactory clients;
   private final RateLimiter limiter;
   private final PolicyFile policyFile;
 
-  private GatewayServer(Server server, RateLimiter limiter, PolicyFile policyFile) {
+  private GatewayServer(Server server, EventLoopGroup loops, ClientFactory clients, RateLimiter limiter,
+      PolicyFile policyFile) {
     this.server = server;
+    this.loops = loops;
+    this.clients = clients;
     this.limiter = limiter;
     this.policyFile = policyFile;
   }
@@ -41,12 +51,16 @@ public final class GatewayServer implements AutoCloseable {
           + "(Redis comes with its own module)");
     }
     RateLimiter limiter = RateLimiter.builder(pf.policy()).clock(clock).store(MemoryStore.create(pf.maxKeys())).build();
+    // Own event loops and client factory: Armeria's shared ones close in their own JVM shutdown hooks,
+    // which would cut off the requests a SIGTERM drain is waiting for.
+    EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    ClientFactory clients = ClientFactory.builder().workerGroup(loops, false).build();
     HttpService upstream = pf.upstream().equals(PolicyFile.ECHO)
         ? new EchoService()
-        : new ProxyService(pf.upstream(), pf.upstreamTimeout());
+        : new ProxyService(pf.upstream(), pf.upstreamTimeout(), clients);
     StatusEndpoint status = pf.policy().statusEndpoint() == null ? null
         : new StatusEndpoint(pf.policy().statusEndpoint(), limiter);
-    ServerBuilder sb = Server.builder();
+    ServerBuilder sb = Server.builder().workerGroup(loops, false);
     if (pf.listenHost() == null) {
       sb.http(pf.listenPort());
     } else {
@@ -56,11 +70,18 @@ public final class GatewayServer implements AutoCloseable {
         new RateLimitService(delegate, limiter, new ClientAddress(pf.trustedProxies()), status, clock)));
     sb.requestTimeout(pf.upstreamTimeout().plusSeconds(5));
     sb.maxRequestLength(0);
-    sb.gracefulShutdownTimeout(Duration.ZERO, DRAIN);
+    sb.gracefulShutdownTimeout(QUIET, DRAIN);
     sb.meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()); // one per gateway, not global
     Server server = sb.build();
-    server.start().join();
-    return new GatewayServer(server, limiter, pf);
+    try {
+      server.start().join();
+    } catch (RuntimeException e) {
+      clients.close();
+      loops.shutdownGracefully();
+      limiter.close();
+      throw e;
+    }
+    return new GatewayServer(server, loops, clients, limiter, pf);
   }
 
   /** The port the gateway listens on. */
@@ -80,6 +101,8 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop().join();
+    clients.close();
+    loops.shutdownGracefully();
     limiter.close();
   }
 }

@@ -59,8 +59,12 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      gateway.close(); // drains requests in flight
+      gateway.close(); // stops accepting, lets the requests in flight finish (up to 10 s)
+      out.println("tollgate: stopped");
+      out.flush();
       stopped.countDown();
+      // SIGTERM is how a gateway is asked to stop: a drained stop is a success, so exit 0, not 143.
+      Runtime.getRuntime().halt(0);
     }, "tollgate-shutdown"));
     out.println(gateway.describe());
     stopped.await();

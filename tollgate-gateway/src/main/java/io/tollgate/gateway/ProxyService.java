@@ -1,5 +1,6 @@
 package io.tollgate.gateway;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
@@ -22,8 +23,12 @@ final class ProxyService implements HttpService {
 
   private final WebClient upstream;
 
-  ProxyService(String upstreamUri, Duration timeout) {
-    this.upstream = WebClient.builder(upstreamUri).responseTimeout(timeout).maxResponseLength(0).build();
+  /**
+   * @param clients the gateway's own client factory: it outlives the server's drain on shutdown,
+   *     where Armeria's default factory closes at once in its own JVM shutdown hook
+   */
+  ProxyService(String upstreamUri, Duration timeout, ClientFactory clients) {
+    this.upstream = WebClient.builder(upstreamUri).factory(clients).responseTimeout(timeout).maxResponseLength(0).build();
   }
 
   @Override

@@ -1,0 +1,80 @@
+package io.tollgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tollgate serve} as a process: the start line, and SIGTERM draining a request in flight, exit 0. */
+class ServeProcessTest {
+
+  @Test
+  void sigtermLetsTheRequestInFlightFinishAndExitsZero(@TempDir Path dir) throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    upstream.createContext("/", exchange -> {
+      arrived.countDown();
+      try {
+        Thread.sleep(1_500); // the upstream is slow: the request is in flight when SIGTERM comes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] body = "slow answer".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    upstream.start();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path policy = dir.resolve("policy.yaml");
+    Files.writeString(policy, "listen: 127.0.0.1:" + port + "\nupstream: http://127.0.0.1:" + upstream.getAddress().getPort()
+        + "\nlimits:\n  - {name: a, limit: 100, window: 1m}\n");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config", policy.toString())
+        .redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      do {
+        line = out.readLine();
+      } while (line != null && !line.startsWith("tollgate: listening"));
+      assertThat(line).isEqualTo("tollgate: listening on http://127.0.0.1:" + port + ", policy " + policy
+          + " (0 routes, 1 limits), upstream http://127.0.0.1:" + upstream.getAddress().getPort() + ", store memory");
+
+      CompletableFuture<HttpResponse<String>> inFlight = HttpClient.newHttpClient().sendAsync(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+      p.destroy(); // SIGTERM
+      HttpResponse<String> res = inFlight.get(10, TimeUnit.SECONDS);
+      assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+      assertThat(res.body()).isEqualTo("slow answer");
+      assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+    } finally {
+      p.destroyForcibly();
+      upstream.stop(0);
+    }
+  }
+}
