@@ -23,6 +23,12 @@ import java.util.function.Consumer;
 /** One seed platform's example policy, served by a real gateway on a free port, with an optional real upstream. */
 final class SeedHarness implements AutoCloseable {
 
+  static {
+    // The JDK's test upstream would otherwise send headers and body in two segments and wait on
+    // Nagle's algorithm: 40 ms per response that measure the test's upstream, not the gateway.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   final HttpClient http = HttpClient.newHttpClient();
   final AtomicInteger upstreamHits = new AtomicInteger();
   private HttpServer upstream;
