@@ -1,9 +1,6 @@
 package io.tollgate.gateway;
 
-import io.tollgate.config.PolicyError;
-import io.tollgate.config.PolicyException;
 import io.tollgate.config.PolicyFile;
-import io.tollgate.config.PolicyLoader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,13 +38,8 @@ public final class Main {
           + "pass --config FILE)" : ""));
       return 2;
     }
-    PolicyFile pf;
-    try {
-      pf = PolicyLoader.load(file);
-    } catch (PolicyException e) {
-      for (PolicyError error : e.errors()) {
-        err.println(error);
-      }
+    PolicyFile pf = io.tollgate.config.cli.Main.loadOrPrintErrors(file, err);
+    if (pf == null) {
       return 2;
     }
     GatewayServer gateway;

@@ -22,18 +22,25 @@ final class CheckCommand {
   private CheckCommand() {}
 
   static int run(Path file, PrintStream out, PrintStream err) {
-    PolicyFile pf;
+    PolicyFile pf = load(file, err);
+    if (pf == null) {
+      return 2;
+    }
+    out.print(summary(pf));
+    return 0;
+  }
+
+  /** The policy file at {@code file}, or {@code null} after printing every error to {@code err}. */
+  static PolicyFile load(Path file, PrintStream err) {
     try {
-      pf = PolicyLoader.load(file);
+      return PolicyLoader.load(file);
     } catch (PolicyException e) {
       for (PolicyError error : e.errors()) {
         err.println(error);
       }
       err.println(e.errors().size() + (e.errors().size() == 1 ? " error" : " errors") + " in " + file);
-      return 2;
+      return null;
     }
-    out.print(summary(pf));
-    return 0;
   }
 
   static String summary(PolicyFile pf) {

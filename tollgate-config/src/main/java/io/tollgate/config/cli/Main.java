@@ -33,6 +33,14 @@ public final class Main {
     }
   }
 
+  /**
+   * Reads the policy file at {@code file} as {@code check} does: on errors, prints each at its
+   * {@code FILE:LINE:COL} to {@code err} and returns {@code null}. For other commands ({@code serve}).
+   */
+  public static io.tollgate.config.PolicyFile loadOrPrintErrors(Path file, PrintStream err) {
+    return CheckCommand.load(file, err);
+  }
+
   private static void usage(PrintStream out) {
     out.println("usage: tollgate COMMAND");
     out.println();
