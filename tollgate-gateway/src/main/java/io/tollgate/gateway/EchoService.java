@@ -16,8 +16,12 @@ import java.util.Map;
  */
 final class EchoService implements HttpService {
 
+  /** The echo reads whole bodies to count them: larger ones get 413, not the heap. */
+  private static final long MAX_BODY = 16L * 1024 * 1024;
+
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    ctx.setMaxRequestLength(MAX_BODY);
     return HttpResponse.of(req.aggregate().thenApply(EchoService::describe));
   }
 

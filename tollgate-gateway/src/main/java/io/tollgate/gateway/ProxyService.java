@@ -33,7 +33,6 @@ final class ProxyService implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    String clientIp = ctx.attr(RateLimitService.CLIENT_IP);
     RequestHeadersBuilder h = req.headers().toBuilder();
     String peer = ctx.remoteAddress().getAddress().getHostAddress();
     String forwarded = req.headers().get(HttpHeaderNames.X_FORWARDED_FOR);
@@ -46,10 +45,10 @@ final class ProxyService implements HttpService {
     h.remove(HttpHeaderNames.AUTHORITY);
     h.remove(HttpHeaderNames.HOST);
     ctx.setMaxRequestLength(0); // stream any size through
-    return upstream.execute(req.withHeaders(h.build())).recover(cause -> failure(cause, clientIp));
+    return upstream.execute(req.withHeaders(h.build())).recover(ProxyService::failure);
   }
 
-  private static HttpResponse failure(Throwable cause, String clientIp) {
+  private static HttpResponse failure(Throwable cause) {
     Throwable c = cause;
     while (c.getCause() != null && !(c instanceof ResponseTimeoutException)) {
       c = c.getCause();

@@ -12,7 +12,6 @@ import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
-import io.netty.util.AttributeKey;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
 import io.tollgate.core.RateLimiter;
@@ -25,8 +24,6 @@ import io.tollgate.core.ResponseFields;
  * decision once the response is complete or the client has gone.
  */
 final class RateLimitService extends SimpleDecoratingHttpService {
-
-  static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf(RateLimitService.class, "CLIENT_IP");
 
   private final RateLimiter limiter;
   private final ClientAddress clientAddress;
@@ -46,7 +43,6 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
     String ip = clientAddress.resolve(ctx.remoteAddress(),
         req.headers().get(HttpHeaderNames.X_FORWARDED_FOR));
-    ctx.setAttr(CLIENT_IP, ip);
     ArmeriaRequestInfo info = new ArmeriaRequestInfo(req.headers(), ip);
     boolean status = statusEndpoint != null && req.method() == HttpMethod.GET && statusEndpoint.path().equals(info.path());
     Decision d = status ? limiter.screen(info) : limiter.decide(info); // the status endpoint is never counted

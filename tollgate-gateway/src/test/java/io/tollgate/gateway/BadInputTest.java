@@ -58,4 +58,13 @@ class BadInputTest {
     assertThat(raw("GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")).startsWith("HTTP/1.1 431");
     assertThat(raw("GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).isEqualTo("HTTP/1.1 200 OK");
   }
+
+  @Test
+  void theEchoUpstreamRefusesBodiesItWouldHaveToHoldWhole() throws Exception {
+    var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/big"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[20 * 1024 * 1024])).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding());
+    assertThat(res.statusCode()).isEqualTo(413);
+  }
 }
