@@ -51,7 +51,9 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      gateway.close(); // stops accepting, lets the requests in flight finish (up to 10 s)
+      out.println("tollgate: stopping, letting requests in flight finish");
+      out.flush();
+      gateway.close(); // stops taking requests, lets those in flight finish (up to 10 s)
       out.println("tollgate: stopped");
       out.flush();
       stopped.countDown();

@@ -27,12 +27,13 @@ class ServeProcessTest {
   @Test
   void sigtermLetsTheRequestInFlightFinishAndExitsZero(@TempDir Path dir) throws Exception {
     CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
     HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     upstream.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     upstream.createContext("/", exchange -> {
       arrived.countDown();
       try {
-        Thread.sleep(1_500); // the upstream is slow: the request is in flight when SIGTERM comes
+        answer.await(10, TimeUnit.SECONDS); // held until the gateway is known to be stopping
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -66,7 +67,13 @@ class ServeProcessTest {
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
-      p.destroy(); // SIGTERM
+      // SIGTERM, as an orchestrator sends it (Process.destroy would also close our end of its output)
+      assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
+      do { // the gateway says it has begun to stop, with the request still in flight
+        line = out.readLine();
+      } while (line != null && !line.startsWith("tollgate: stopping"));
+      assertThat(line).isEqualTo("tollgate: stopping, letting requests in flight finish");
+      answer.countDown();
       HttpResponse<String> res = inFlight.get(10, TimeUnit.SECONDS);
       assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
       assertThat(res.body()).isEqualTo("slow answer");
