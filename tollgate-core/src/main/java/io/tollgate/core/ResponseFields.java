@@ -34,7 +34,7 @@ public final class ResponseFields {
       return;
     }
     boolean refused = decision.outcome() == Decision.Outcome.REFUSED || decision.outcome() == Decision.Outcome.BANNED;
-    long resetEpochSeconds = ceilDiv(reported.resetAtMillis(), 1000);
+    long resetEpochSeconds = resetEpochSeconds(reported);
     long resetDelta = Math.max(refused ? 1 : 0, ceilDiv(reported.resetAtMillis() - nowMillis, 1000));
     for (HeaderSet set : refusal.headers()) {
       switch (set) {
@@ -94,7 +94,7 @@ public final class ResponseFields {
       if (value == null) {
         out.append(template, open, close + 1);
       } else {
-        appendJsonSafe(out, value);
+        appendJsonEscaped(out, value);
       }
       i = close + 1;
     }
@@ -133,7 +133,7 @@ public final class ResponseFields {
   }
 
   private static String placeholder(String name, Decision decision, LimitStatus reported, long nowMillis) {
-    long reset = ceilDiv(reported.resetAtMillis(), 1000);
+    long reset = resetEpochSeconds(reported);
     switch (name) {
       case "limit":
         return Long.toString(reported.limit());
@@ -161,8 +161,13 @@ public final class ResponseFields {
     }
   }
 
-  /** Escapes what would break out of a JSON string; numbers pass unchanged. */
-  private static void appendJsonSafe(StringBuilder out, String value) {
+  /** When the limit resets, in whole epoch seconds (rounded up): what every reset field reports. */
+  public static long resetEpochSeconds(LimitStatus status) {
+    return ceilDiv(status.resetAtMillis(), 1000);
+  }
+
+  /** Appends {@code value} escaped for the inside of a JSON string (no quotes added). */
+  public static void appendJsonEscaped(StringBuilder out, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {

@@ -41,7 +41,7 @@ final class StatusEndpoint {
     StringBuilder b = new StringBuilder("{\"ratelimits\":[");
     for (int i = 0; i < entries.size(); i++) {
       LimitStatus s = entries.get(i);
-      long reset = Math.floorDiv(s.resetAtMillis() + 999, 1000);
+      long reset = ResponseFields.resetEpochSeconds(s);
       if (i > 0) {
         b.append(',');
       }
@@ -62,7 +62,7 @@ final class StatusEndpoint {
   static String xml(List<LimitStatus> entries) {
     StringBuilder b = new StringBuilder("<ratelimits version=\"0.1\" total=\"").append(entries.size()).append("\">");
     for (LimitStatus s : entries) {
-      long reset = Math.floorDiv(s.resetAtMillis() + 999, 1000);
+      long reset = ResponseFields.resetEpochSeconds(s);
       b.append("<ratelimit name=\"").append(attr(s.name())).append("\" pattern=\"").append(attr(s.pattern()))
           .append("\" limit=\"").append(s.limit()).append("\" remaining=\"").append(s.remaining())
           .append("\" reset=\"").append(reset).append("\" reset_time=\"").append(ResponseFields.resetTime(reset))

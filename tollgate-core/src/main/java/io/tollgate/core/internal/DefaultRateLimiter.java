@@ -435,7 +435,6 @@ public final class DefaultRateLimiter implements RateLimiter {
 
   /** One limit with its filters compiled and its numbers per tenant. */
   private final class CompiledLimit {
-    final Limit limit;
     final boolean[] routeMask; // by route index; the last entry is the default route; null = every route
     final Set<String> methods;
     final PathPattern[] paths;
@@ -444,7 +443,6 @@ public final class DefaultRateLimiter implements RateLimiter {
     final Map<String, Variant> byTenant = new HashMap<>();
 
     CompiledLimit(Limit limit, int firstSpecId) {
-      this.limit = limit;
       if (limit.routes().isEmpty()) {
         this.routeMask = null;
       } else {

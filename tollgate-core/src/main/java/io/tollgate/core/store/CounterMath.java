@@ -24,13 +24,7 @@ import io.tollgate.core.Algorithm;
  */
 final class CounterMath {
 
-  private static final Algorithm[] ALGORITHMS = Algorithm.values();
-
   private CounterMath() {}
-
-  static Algorithm algorithm(Counter c) {
-    return ALGORITHMS[c.algorithm()];
-  }
 
   /** Brings a window counter to the window containing {@code now}. */
   static void roll(Counter c, LimitSpec s, long now) {
