@@ -15,8 +15,9 @@ import java.time.Duration;
 
 /**
  * The gateway: one Armeria server enforcing one policy file. A request's path is assembled here, in
- * one place: {@link RateLimitService} (caller, status endpoint, decision, refusal, headers,
- * settlement) in front of the upstream, {@link ProxyService} or the built-in {@link EchoService}.
+ * one place: {@link ChunkedRequestGuard} (no smuggling through bodies framed two ways), then
+ * {@link RateLimitService} (caller, status endpoint, decision, refusal, headers, settlement) in front
+ * of the upstream, {@link ProxyService} or the built-in {@link EchoService}.
  */
 public final class GatewayServer implements AutoCloseable {
 
@@ -54,7 +55,8 @@ public final class GatewayServer implements AutoCloseable {
     // Own event loops and client factory: Armeria's shared ones close in their own JVM shutdown hooks,
     // which would cut off the requests a SIGTERM drain is waiting for.
     EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
-    ClientFactory clients = ClientFactory.builder().workerGroup(loops, false).build();
+    ClientFactory clients = ClientFactory.builder().workerGroup(loops, false)
+        .eventLoopSchedulerFactory(group -> new SameLoopScheduler(loops)).build();
     HttpService upstream = pf.upstream().equals(PolicyFile.ECHO)
         ? new EchoService()
         : new ProxyService(pf.upstream(), pf.upstreamTimeout(), clients);
@@ -66,8 +68,9 @@ public final class GatewayServer implements AutoCloseable {
     } else {
       sb.http(new InetSocketAddress(pf.listenHost(), pf.listenPort()));
     }
-    sb.serviceUnder("/", upstream.decorate(delegate ->
-        new RateLimitService(delegate, limiter, new ClientAddress(pf.trustedProxies()), status, clock)));
+    sb.serviceUnder("/", upstream
+        .decorate(next -> new RateLimitService(next, limiter, new ClientAddress(pf.trustedProxies()), status, clock))
+        .decorate(ChunkedRequestGuard::new));
     sb.requestTimeout(pf.upstreamTimeout().plusSeconds(5));
     sb.maxRequestLength(0);
     sb.gracefulShutdownTimeout(QUIET, DRAIN);

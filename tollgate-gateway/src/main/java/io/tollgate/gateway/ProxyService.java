@@ -28,7 +28,15 @@ final class ProxyService implements HttpService {
    *     where Armeria's default factory closes at once in its own JVM shutdown hook
    */
   ProxyService(String upstreamUri, Duration timeout, ClientFactory clients) {
-    this.upstream = WebClient.builder(upstreamUri).factory(clients).responseTimeout(timeout).maxResponseLength(0).build();
+    this.upstream = WebClient.builder(http1(upstreamUri)).factory(clients).responseTimeout(timeout).maxResponseLength(0).build();
+  }
+
+  /**
+   * Speaks HTTP/1.1 to an {@code http://} upstream (as nginx does) instead of Armeria's default of
+   * probing for cleartext HTTP/2 first; {@code h2c://} asks for HTTP/2 explicitly.
+   */
+  static String http1(String upstreamUri) {
+    return upstreamUri.startsWith("http://") ? "h1c://" + upstreamUri.substring("http://".length()) : upstreamUri;
   }
 
   @Override

@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -44,23 +41,12 @@ class ServeProcessTest {
       }
     });
     upstream.start();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path policy = dir.resolve("policy.yaml");
-    Files.writeString(policy, "listen: 127.0.0.1:" + port + "\nupstream: http://127.0.0.1:" + upstream.getAddress().getPort()
-        + "\nlimits:\n  - {name: a, limit: 100, window: 1m}\n");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config", policy.toString())
-        .redirectErrorStream(true).start();
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      do {
-        line = out.readLine();
-      } while (line != null && !line.startsWith("tollgate: listening"));
-      assertThat(line).isEqualTo("tollgate: listening on http://127.0.0.1:" + port + ", policy " + policy
+    try (ServeProcess gateway = ServeProcess.start(dir,
+        "upstream: http://127.0.0.1:" + upstream.getAddress().getPort() + "\nlimits:\n  - {name: a, limit: 100, window: 1m}\n")) {
+      int port = gateway.port;
+      Process p = gateway.process;
+      BufferedReader out = gateway.console;
+      assertThat(gateway.startLine).isEqualTo("tollgate: listening on http://127.0.0.1:" + port + ", policy " + gateway.policy
           + " (0 routes, 1 limits), upstream http://127.0.0.1:" + upstream.getAddress().getPort() + ", store memory");
 
       CompletableFuture<HttpResponse<String>> inFlight = HttpClient.newHttpClient().sendAsync(
@@ -69,6 +55,7 @@ class ServeProcessTest {
       assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
       // SIGTERM, as an orchestrator sends it (Process.destroy would also close our end of its output)
       assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
+      String line;
       do { // the gateway says it has begun to stop, with the request still in flight
         line = out.readLine();
       } while (line != null && !line.startsWith("tollgate: stopping"));
@@ -80,7 +67,6 @@ class ServeProcessTest {
       assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();
     } finally {
-      p.destroyForcibly();
       upstream.stop(0);
     }
   }

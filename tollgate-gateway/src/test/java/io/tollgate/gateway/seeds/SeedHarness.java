@@ -29,7 +29,7 @@ final class SeedHarness implements AutoCloseable {
     System.setProperty("sun.net.httpserver.nodelay", "true");
   }
 
-  // HTTP/1.1, as the seeds' API clients speak: h2c upgrades are a known gap of the gateway (README).
+  // HTTP/1.1, as the seeds' API clients speak (GatewayTest covers h2c upgrades).
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   final AtomicInteger upstreamHits = new AtomicInteger();
   private HttpServer upstream;
