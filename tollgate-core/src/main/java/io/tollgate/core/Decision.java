@@ -94,6 +94,11 @@ public final class Decision {
     return Collections.unmodifiableList(Arrays.asList(out));
   }
 
+  /** The limits that applied (not a copy: callers in this package only read it). */
+  Limit[] appliedLimits() {
+    return limits;
+  }
+
   /** How many limits applied. */
   public int appliedCount() {
     return limits.length;

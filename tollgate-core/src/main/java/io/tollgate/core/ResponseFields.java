@@ -3,7 +3,6 @@ package io.tollgate.core;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 
@@ -112,24 +111,59 @@ public final class ResponseFields {
     return RESET_TIME.format(Instant.ofEpochSecond(epochSeconds));
   }
 
+  /**
+   * The last RateLimit-Policy value made, with the limits it describes. The value depends only on
+   * which limits applied (the same {@link Limit} objects while the policy is loaded), so most
+   * responses reuse it. One immutable pair, so racing threads at worst rebuild it.
+   */
+  private static volatile PolicyValue lastPolicy = new PolicyValue(new Limit[0], "");
+
   private static String policies(Decision decision) {
+    Limit[] limits = decision.appliedLimits();
+    PolicyValue last = lastPolicy;
+    if (sameLimits(last.limits, limits)) {
+      return last.value;
+    }
     StringBuilder b = new StringBuilder();
-    List<LimitStatus> applied = decision.applied();
-    for (LimitStatus s : applied) {
-      if (s.shadow()) {
+    for (Limit l : limits) {
+      if (l.mode() == Mode.SHADOW) {
         continue;
       }
       if (b.length() > 0) {
         b.append(", ");
       }
-      b.append('"').append(s.name()).append("\";q=").append(s.limit());
-      if (s.algorithm() == Algorithm.CONCURRENCY) {
+      b.append('"').append(l.name()).append("\";q=").append(l.limit());
+      if (l.algorithm() == Algorithm.CONCURRENCY) {
         b.append(";qu=\"concurrent-requests\"");
       } else {
-        b.append(";w=").append(ceilDiv(s.windowMillis(), 1000));
+        b.append(";w=").append(ceilDiv(l.window().toMillis(), 1000));
       }
     }
-    return b.toString();
+    String value = b.toString();
+    lastPolicy = new PolicyValue(limits, value);
+    return value;
+  }
+
+  private static boolean sameLimits(Limit[] a, Limit[] b) {
+    if (a.length != b.length) {
+      return false;
+    }
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final class PolicyValue {
+    final Limit[] limits;
+    final String value;
+
+    PolicyValue(Limit[] limits, String value) {
+      this.limits = limits;
+      this.value = value;
+    }
   }
 
   private static String placeholder(String name, Decision decision, LimitStatus reported, long nowMillis) {

@@ -61,18 +61,14 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     if (d.appliedCount() > 0) {
       ctx.log().whenComplete().thenAccept(log -> settle(d, log));
     }
-    HttpResponse res = unwrap().serve(ctx, req);
-    if (d.reported() == null) {
-      return res;
+    if (d.reported() != null) {
+      // Written into the response when it goes out (Armeria merges a context's additional headers
+      // into the final response headers), which costs less than a stage that rewrites the response
+      // stream. Deltas (RateLimit t=, RateLimit-Reset) count from now, so after a slow upstream they
+      // are late by its latency: a caller waits that much longer, never less.
+      ctx.mutateAdditionalResponseHeaders(h -> ResponseFields.headers(d, clock.epochMillis(), h::set));
     }
-    return res.mapHeaders(headers -> {
-      if (headers.status().isInformational()) {
-        return headers;
-      }
-      ResponseHeadersBuilder b = headers.toBuilder();
-      ResponseFields.headers(d, clock.epochMillis(), b::set);
-      return b.build();
-    });
+    return unwrap().serve(ctx, req);
   }
 
   private HttpResponse refuse(Decision d) {
