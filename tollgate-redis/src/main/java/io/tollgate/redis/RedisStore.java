@@ -1,0 +1,526 @@
+package io.tollgate.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.tollgate.core.Algorithm;
+import io.tollgate.core.store.Batch;
+import io.tollgate.core.store.CounterStore;
+import io.tollgate.core.store.LimitSpec;
+import io.tollgate.core.store.MemoryStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters in Redis, shared by every gateway node that points at it: exact limits for all of them
+ * together. One decision is one script call ({@code EVALSHA}; {@code EVAL} again on
+ * {@code NOSCRIPT}) that checks and takes every counter of the decision all-or-nothing, timed by
+ * Redis's clock. Counters expire by themselves; concurrency slots are leases that expire if a node
+ * dies holding them.
+ *
+ * <p>No call waits longer than the timeout: on a timeout or a lost connection the decision follows
+ * {@link RedisStoreOptions#onFailure()}, and after three failures in a row a breaker stops calling
+ * Redis for 500 ms, then lets one call probe it. Keys refused until a known time are refused
+ * locally until then ({@link RefusalCache}).
+ *
+ * <p>Thread-safe. Calls block the calling thread for at most the timeout; many threads share one
+ * multiplexed connection.
+ */
+public final class RedisStore implements CounterStore {
+
+  private static final String SCRIPT = loadScript();
+  private static final String SHA = sha1(SCRIPT);
+  private static final byte[] ACQUIRE = {'a'};
+  private static final byte[] PEEK = {'p'};
+  private static final byte[] RELEASE = {'r'};
+  private static final byte[] NO_TIME = new byte[0];
+  private static final byte[] NO_LEASE = {'-'};
+  private static final long BREAKER_OPEN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  private final RedisStoreOptions options;
+  private final AutoCloseable client;
+  private final AutoCloseable connection;
+  private final RedisScriptingAsyncCommands<byte[], byte[]> redis;
+  private final MemoryStore local;
+  private final RefusalCache refusals;
+  private final Breaker breaker = new Breaker(3, BREAKER_OPEN_NANOS);
+  private final long timeoutNanos;
+  private final byte[] keyPrefix;
+  private final byte[] leaseTtl;
+  private final String leasePrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
+  private final AtomicLong leases = new AtomicLong();
+  private final Map<LimitSpec, byte[][]> specArgs = new ConcurrentHashMap<>();
+  private final Stats stats = new Stats();
+
+  private RedisStore(RedisStoreOptions options, AutoCloseable client, AutoCloseable connection,
+      RedisScriptingAsyncCommands<byte[], byte[]> redis) {
+    this.options = options;
+    this.client = client;
+    this.connection = connection;
+    this.redis = redis;
+    this.local = MemoryStore.create(options.localMaxKeys());
+    this.refusals = new RefusalCache(options.refusalCacheSize());
+    this.timeoutNanos = options.timeout().toNanos();
+    this.keyPrefix = ("{" + options.keyPrefix() + "}:").getBytes(StandardCharsets.UTF_8);
+    this.leaseTtl = ascii(options.leaseTtl().toMillis());
+  }
+
+  /**
+   * Connects to Redis. Fails when the first connection cannot be made (a wrong address should stop a
+   * gateway's start, not degrade it); once connected, a Redis that goes away degrades decisions per
+   * {@link RedisStoreOptions#onFailure()} and is reconnected to in the background.
+   */
+  public static RedisStore connect(RedisStoreOptions options) {
+    // Reconnect quickly (Lettuce's default backs off to 30 s): decisions should come from Redis again
+    // within a second of it coming back.
+    ClientResources resources = ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofMillis(250), 2, TimeUnit.MILLISECONDS))
+        .build();
+    SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build();
+    String uri = options.uri();
+    try {
+      if (uri.startsWith("redis-cluster://")) {
+        RedisClusterClient client = RedisClusterClient.create(resources, clusterUris(uri));
+        client.setOptions(ClusterClientOptions.builder().socketOptions(socket)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        StatefulRedisClusterConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+        return new RedisStore(options, () -> shutdown(client, resources), c, c.async());
+      }
+      RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
+      client.setOptions(ClientOptions.builder().socketOptions(socket)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+      StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+      return new RedisStore(options, () -> shutdown(client, resources), c, c.async());
+    } catch (RuntimeException e) {
+      resources.shutdown(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException("cannot connect to Redis at " + RedisStoreOptions.redacted(uri) + ": "
+          + rootMessage(e), e);
+    }
+  }
+
+  private static void shutdown(RedisClient client, ClientResources resources) {
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  private static void shutdown(RedisClusterClient client, ClientResources resources) {
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /** {@code redis-cluster://[:password@]h1:p1,h2:p2} to one URI per seed node. */
+  static List<RedisURI> clusterUris(String uri) {
+    String rest = uri.substring("redis-cluster://".length());
+    String password = null;
+    int at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      String user = rest.substring(0, at);
+      password = user.startsWith(":") ? user.substring(1) : user;
+      rest = rest.substring(at + 1);
+    }
+    List<RedisURI> out = new ArrayList<>();
+    for (String hostPort : rest.split(",")) {
+      int colon = hostPort.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("a cluster node is host:port (was '" + hostPort + "')");
+      }
+      RedisURI.Builder b = RedisURI.builder().withHost(hostPort.substring(0, colon))
+          .withPort(Integer.parseInt(hostPort.substring(colon + 1)));
+      if (password != null) {
+        b.withPassword(password.toCharArray());
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  public RedisStoreOptions options() {
+    return options;
+  }
+
+  /** Counts of what happened, for metrics. */
+  public Stats stats() {
+    return stats;
+  }
+
+  @Override
+  public boolean acquire(Batch b) {
+    long now = b.now();
+    if (refusedLocally(b, now)) {
+      stats.cachedRefusals.increment();
+      return false;
+    }
+    String lease = null;
+    for (int i = 0; i < b.size() && lease == null; i++) {
+      if (b.spec(i).algorithm() == Algorithm.CONCURRENCY) {
+        lease = leasePrefix + Long.toHexString(leases.incrementAndGet()); // names the slots this acquire takes
+      }
+    }
+    List<Object> out = call(ACQUIRE, b, lease);
+    if (out == null) {
+      return fallbackAcquire(b);
+    }
+    long serverNow = (Long) out.get(0);
+    boolean acquired = (Long) out.get(1) == 1;
+    write(b, out, now - serverNow);
+    for (int i = 0; i < b.size(); i++) {
+      LimitSpec s = b.spec(i);
+      if (acquired) {
+        byte[] base = baseKey(b, i);
+        b.token(i, new Token(base, counterKey(base, s, serverNow), s.algorithm() == Algorithm.CONCURRENCY ? lease : null));
+      } else if (!b.fits(i) && !s.shadow() && s.algorithm() != Algorithm.CONCURRENCY) {
+        refusals.put(baseKey(b, i), new RefusalCache.Refusal(now + b.retryAfter(i), b.cost(i), b.remaining(i), b.resetAt(i)), now);
+      }
+    }
+    return acquired;
+  }
+
+  @Override
+  public void release(Batch b) {
+    if (b.size() == 0) {
+      return;
+    }
+    if (!(b.token(0) instanceof Token)) {
+      local.release(b); // taken from the local store while Redis was away
+      return;
+    }
+    List<Object> out = call(RELEASE, b, null);
+    for (int i = 0; i < b.size(); i++) {
+      Token t = (Token) b.token(i);
+      refusals.forget(t.base);
+    }
+    if (out == null) {
+      stats.lostReleases.increment(); // leases expire after lease-ttl; window units stay taken
+    }
+  }
+
+  @Override
+  public void peek(Batch b) {
+    List<Object> out = call(PEEK, b, null);
+    if (out == null) {
+      if (options.onFailure() == RedisStoreOptions.OnFailure.LOCAL) {
+        local.peek(b);
+      } else {
+        unknown(b, options.onFailure() == RedisStoreOptions.OnFailure.ALLOW);
+      }
+      return;
+    }
+    write(b, out, b.now() - (Long) out.get(0));
+  }
+
+  /** One script call; {@code null} when Redis did not answer in time or the breaker is open. */
+  @SuppressWarnings("unchecked")
+  private List<Object> call(byte[] op, Batch b, String lease) {
+    if (!breaker.allow()) {
+      stats.skipped.increment();
+      return null;
+    }
+    int n = b.size();
+    byte[][] keys = new byte[n][];
+    byte[][] args = new byte[4 + 7 * n][];
+    args[0] = op;
+    args[1] = op == RELEASE || options.clock() == RedisStoreOptions.ClockSource.LOCAL ? ascii(b.now()) : NO_TIME;
+    args[2] = leaseTtl;
+    args[3] = lease == null ? NO_LEASE : lease.getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < n; i++) {
+      LimitSpec s = b.spec(i);
+      if (op == RELEASE) {
+        Token t = (Token) b.token(i);
+        keys[i] = t.key;
+        if (t.lease != null) {
+          args[3] = t.lease.getBytes(StandardCharsets.US_ASCII);
+        }
+      } else {
+        keys[i] = baseKey(b, i);
+      }
+      byte[][] sa = specArgs.computeIfAbsent(s, RedisStore::argsOf);
+      int at = 4 + 7 * i;
+      System.arraycopy(sa, 0, args, at, 5);
+      args[at + 5] = ascii(b.cost(i));
+      args[at + 6] = sa[5];
+    }
+    stats.calls.increment();
+    long deadline = System.nanoTime() + timeoutNanos;
+    try {
+      List<Object> out;
+      try {
+        out = (List<Object>) redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args).get(timeoutNanos, TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RedisNoScriptException)) {
+          throw e;
+        }
+        stats.scriptLoads.increment(); // a new or restarted Redis: EVAL sends the script and caches it
+        long left = Math.max(1, deadline - System.nanoTime());
+        out = (List<Object>) redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, args).get(left, TimeUnit.NANOSECONDS);
+      }
+      breaker.success();
+      return out;
+    } catch (TimeoutException e) {
+      stats.timeouts.increment();
+      failed();
+      return null;
+    } catch (ExecutionException | RuntimeException e) {
+      stats.errors.increment();
+      failed();
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private void failed() {
+    if (breaker.failure()) {
+      stats.breakerOpened.increment();
+    }
+  }
+
+  private boolean refusedLocally(Batch b, long now) {
+    int n = b.size();
+    for (int i = 0; i < n; i++) {
+      LimitSpec s = b.spec(i);
+      if (s.shadow() || s.algorithm() == Algorithm.CONCURRENCY) {
+        continue;
+      }
+      RefusalCache.Refusal r = refusals.get(baseKey(b, i), b.cost(i), now);
+      if (r != null) {
+        for (int j = 0; j < n; j++) { // the others were not read: reported as if untouched
+          LimitSpec o = b.spec(j);
+          b.result(j, true, o.limit(), now, 0);
+        }
+        b.result(i, false, r.remaining, r.resetAt, r.until - now);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean fallbackAcquire(Batch b) {
+    stats.fallbacks.increment();
+    switch (options.onFailure()) {
+      case LOCAL:
+        return local.acquire(b);
+      case ALLOW:
+        unknown(b, true);
+        return true;
+      default:
+        unknown(b, false);
+        return false;
+    }
+  }
+
+  /** Results when Redis could not be asked: everything fits (allow) or nothing does (deny), retry in 1 s. */
+  private static void unknown(Batch b, boolean fits) {
+    long now = b.now();
+    for (int i = 0; i < b.size(); i++) {
+      LimitSpec s = b.spec(i);
+      boolean f = fits || s.shadow();
+      b.result(i, f, f ? s.limit() : 0, now + 1000, f ? 0 : 1000);
+      b.token(i, null);
+    }
+  }
+
+  private static void write(Batch b, List<Object> out, long offset) {
+    for (int i = 0; i < b.size(); i++) {
+      int at = 2 + 4 * i;
+      b.result(i, (Long) out.get(at) == 1, (Long) out.get(at + 1), (Long) out.get(at + 2) + offset, (Long) out.get(at + 3));
+    }
+  }
+
+  /** Entry {@code i}'s counter: {@code {prefix}:name#id:} and the key bytes (injective, binary). */
+  private byte[] baseKey(Batch b, int i) {
+    LimitSpec s = b.spec(i);
+    byte[] name = (s.name() + "#" + s.id() + ":").getBytes(StandardCharsets.UTF_8);
+    int from = b.keyStart(i);
+    int len = b.keyEnd(i) - from;
+    byte[] key = new byte[keyPrefix.length + name.length + len];
+    System.arraycopy(keyPrefix, 0, key, 0, keyPrefix.length);
+    System.arraycopy(name, 0, key, keyPrefix.length, name.length);
+    System.arraycopy(b.keyBytes(), from, key, keyPrefix.length + name.length, len);
+    return key;
+  }
+
+  /** The exact key an acquire took from: window counters live in {@code base:windowStart}. */
+  private static byte[] counterKey(byte[] base, LimitSpec s, long serverNow) {
+    if (s.algorithm() != Algorithm.FIXED_WINDOW && s.algorithm() != Algorithm.SLIDING_WINDOW) {
+      return base;
+    }
+    long w = s.windowMillis();
+    byte[] start = (":" + (serverNow - Math.floorMod(serverNow, w))).getBytes(StandardCharsets.US_ASCII);
+    byte[] key = java.util.Arrays.copyOf(base, base.length + start.length);
+    System.arraycopy(start, 0, key, base.length, start.length);
+    return key;
+  }
+
+  private static byte[][] argsOf(LimitSpec s) {
+    String alg;
+    switch (s.algorithm()) {
+      case FIXED_WINDOW:
+        alg = "f";
+        break;
+      case SLIDING_WINDOW:
+        alg = "s";
+        break;
+      case TOKEN_BUCKET:
+        alg = "t";
+        break;
+      default:
+        alg = "c";
+        break;
+    }
+    return new byte[][] {alg.getBytes(StandardCharsets.US_ASCII), ascii(s.limit()), ascii(s.windowMillis()),
+        ascii(s.burst()), ascii(s.intervalMicros()), ascii(s.shadow() ? 1 : 0)};
+  }
+
+  private static byte[] ascii(long v) {
+    return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+      client.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the Redis connection failed", e);
+    } finally {
+      local.close();
+    }
+  }
+
+  /** What one acquire took: the exact key, and the lease for concurrency slots. */
+  private static final class Token {
+    final byte[] base;
+    final byte[] key;
+    final String lease;
+
+    Token(byte[] base, byte[] key, String lease) {
+      this.base = base;
+      this.key = key;
+      this.lease = lease;
+    }
+  }
+
+  /** Counts since the store was made, for metrics. */
+  public static final class Stats {
+    final LongAdder calls = new LongAdder();
+    final LongAdder timeouts = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder skipped = new LongAdder();
+    final LongAdder fallbacks = new LongAdder();
+    final LongAdder breakerOpened = new LongAdder();
+    final LongAdder cachedRefusals = new LongAdder();
+    final LongAdder scriptLoads = new LongAdder();
+    final LongAdder lostReleases = new LongAdder();
+
+    /** Script calls sent to Redis. */
+    public long calls() {
+      return calls.sum();
+    }
+
+    /** Calls that got no answer within the timeout. */
+    public long timeouts() {
+      return timeouts.sum();
+    }
+
+    /** Calls that failed otherwise (connection lost or refused, a Redis error). */
+    public long errors() {
+      return errors.sum();
+    }
+
+    /** Calls not made because the breaker was open. */
+    public long skipped() {
+      return skipped.sum();
+    }
+
+    /** Decisions made per on-failure instead of by Redis. */
+    public long fallbacks() {
+      return fallbacks.sum();
+    }
+
+    /** Times the breaker opened. */
+    public long breakerOpened() {
+      return breakerOpened.sum();
+    }
+
+    /** Decisions refused by the refusal cache without a Redis call. */
+    public long cachedRefusals() {
+      return cachedRefusals.sum();
+    }
+
+    /** Times the script was sent again (NOSCRIPT: a new or restarted Redis). */
+    public long scriptLoads() {
+      return scriptLoads.sum();
+    }
+
+    /** Releases Redis did not get (leases then expire after lease-ttl). */
+    public long lostReleases() {
+      return lostReleases.sum();
+    }
+
+    @Override
+    public String toString() {
+      return "calls " + calls() + ", timeouts " + timeouts() + ", errors " + errors() + ", skipped " + skipped()
+          + ", fallbacks " + fallbacks() + ", breaker opened " + breakerOpened() + ", cached refusals "
+          + cachedRefusals() + ", script loads " + scriptLoads() + ", lost releases " + lostReleases();
+    }
+  }
+
+  private static String loadScript() {
+    try (InputStream in = RedisStore.class.getResourceAsStream("decide.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("decide.lua missing from the tollgate-redis jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha1(String s) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder(40);
+      for (byte x : d) {
+        hex.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+      }
+      return hex.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable c = e;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.toString() : c.getMessage();
+  }
+}

@@ -1,0 +1,175 @@
+-- One decision's counters, checked and consumed all-or-nothing in one call (tollgate-redis).
+-- The same arithmetic as tollgate-core's CounterMath, so the memory and Redis stores agree.
+--
+-- ARGV[1] op: 'a' acquire (take every cost only if every enforced entry fits), 'p' peek, 'r' release
+-- ARGV[2] now, epoch ms; '' = read Redis's clock (TIME) once, so nodes with skewed clocks agree
+-- ARGV[3] lease time-to-live, ms (concurrency slots held by a node that died expire after it)
+-- ARGV[4] lease id, unique per acquire (names the concurrency slots it takes)
+-- then 7 per entry: algorithm (f fixed, s sliding, t token bucket, c concurrency), limit,
+--   window ms, burst, interval us (token bucket), cost, shadow (1/0)
+-- KEYS[i]: entry i's counter. Window counters live in KEYS[i]..':'..windowStart; every key carries
+--   the same hash tag, so one script call stays on one Redis Cluster node.
+-- Returns {now ms, acquired (1/0), then per entry: fits (1/0), remaining, reset at ms, retry after ms}.
+-- A release returns {now ms}.
+
+local op = ARGV[1]
+local now, nowus
+if ARGV[2] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  nowus = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[2])
+  nowus = now * 1000
+end
+local ttl = tonumber(ARGV[3])
+local lease = ARGV[4]
+local n = #KEYS
+
+local function num(v)
+  return string.format('%d', v)
+end
+
+local function ceildiv(a, b)
+  return -math.floor(-a / b)
+end
+
+if op == 'r' then
+  -- Gives back: KEYS[i] is the exact counter the acquire took from (its window's key).
+  for i = 1, n do
+    local b = 4 + (i - 1) * 7
+    local alg, cost, interval = ARGV[b + 1], tonumber(ARGV[b + 6]), tonumber(ARGV[b + 5])
+    local k = KEYS[i]
+    if alg == 'c' then
+      for j = 1, cost do
+        redis.call('ZREM', k, lease .. '#' .. j)
+      end
+    elseif redis.call('EXISTS', k) == 1 then
+      local left = redis.call('DECRBY', k, alg == 't' and cost * interval or cost)
+      if left < 0 and alg ~= 't' then
+        redis.call('SET', k, 0, 'KEEPTTL')
+      end
+    end
+  end
+  return {now}
+end
+
+local alg, limit, window, burst, interval, cost, shadow = {}, {}, {}, {}, {}, {}, {}
+local start, count, prev = {}, {}, {}
+for i = 1, n do
+  local b = 4 + (i - 1) * 7
+  alg[i] = ARGV[b + 1]
+  limit[i] = tonumber(ARGV[b + 2])
+  window[i] = tonumber(ARGV[b + 3])
+  burst[i] = tonumber(ARGV[b + 4])
+  interval[i] = tonumber(ARGV[b + 5])
+  cost[i] = tonumber(ARGV[b + 6])
+  shadow[i] = ARGV[b + 7] == '1'
+  local k = KEYS[i]
+  if alg[i] == 'f' or alg[i] == 's' then
+    local w = window[i]
+    start[i] = now - now % w
+    count[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i])) or 0)
+    if alg[i] == 's' then
+      prev[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i] - w)) or 0)
+    end
+  elseif alg[i] == 't' then
+    count[i] = tonumber(redis.call('GET', k) or 0) -- the theoretical arrival time, epoch us
+  else
+    count[i] = redis.call('ZCOUNT', k, '(' .. num(now), '+inf') -- leases not yet expired
+  end
+end
+
+local function estimate(i)
+  local w = window[i]
+  return count[i] + math.floor(prev[i] * (w - (now - start[i])) / w)
+end
+
+local function fits(i)
+  local a = alg[i]
+  if a == 'f' or a == 'c' then
+    return count[i] + cost[i] <= limit[i]
+  elseif a == 's' then
+    return estimate(i) + cost[i] <= limit[i]
+  end
+  local t = interval[i]
+  return math.max(count[i], nowus) + cost[i] * t - nowus <= burst[i] * t
+end
+
+local fit = {}
+local all = true
+for i = 1, n do
+  fit[i] = fits(i)
+  if not fit[i] and not shadow[i] then
+    all = false
+  end
+end
+
+local acquired = op == 'a' and all
+if acquired then
+  for i = 1, n do
+    local a, k, c = alg[i], KEYS[i], cost[i]
+    if a == 'f' or a == 's' then
+      local wk = k .. ':' .. num(start[i])
+      count[i] = redis.call('INCRBY', wk, c)
+      if count[i] == c then -- new counter: it lives as long as it can still be read
+        redis.call('PEXPIRE', wk, start[i] + (a == 's' and 2 or 1) * window[i] - now + 1000)
+      end
+    elseif a == 't' then
+      local tat = math.max(count[i], nowus) + c * interval[i]
+      count[i] = tat
+      redis.call('SET', k, num(tat), 'PX', ceildiv(tat - nowus, 1000) + 1000)
+    else
+      redis.call('ZREMRANGEBYSCORE', k, '-inf', num(now))
+      for j = 1, c do
+        redis.call('ZADD', k, num(now + ttl), lease .. '#' .. j)
+      end
+      redis.call('PEXPIRE', k, ttl + 1000)
+      count[i] = count[i] + c
+    end
+  end
+end
+
+-- The sliding window's wait until cost fits, as CounterMath.slidingWait.
+local function slidingWait(i)
+  local w, lim, c = window[i], limit[i], cost[i]
+  local elapsed = now - start[i]
+  local current, previous = count[i], prev[i]
+  if current + c <= lim then
+    local room = lim - c - current
+    local at = w - math.floor(((room + 1) * w - 1) / previous)
+    return math.max(1, at - elapsed)
+  end
+  if c > lim then
+    return w - elapsed
+  end
+  local at = w - math.floor(((lim - c + 1) * w - 1) / current)
+  return (w - elapsed) + math.max(0, at)
+end
+
+local out = {now, acquired and 1 or 0}
+for i = 1, n do
+  local a, f = alg[i], fit[i]
+  local remaining, reset, retry
+  if a == 'f' then
+    reset = start[i] + window[i]
+    remaining, retry = limit[i] - count[i], f and 0 or reset - now
+  elseif a == 's' then
+    reset = start[i] + window[i]
+    remaining, retry = limit[i] - estimate(i), f and 0 or slidingWait(i)
+  elseif a == 't' then
+    local t = interval[i]
+    local tat = math.max(count[i], nowus)
+    remaining = math.floor((burst[i] * t - (tat - nowus)) / t)
+    reset = ceildiv(tat, 1000)
+    retry = f and 0 or ceildiv(tat + cost[i] * t - nowus - burst[i] * t, 1000)
+  else
+    remaining = limit[i] - count[i]
+    reset, retry = f and now or now + 1000, f and 0 or 1000
+  end
+  out[#out + 1] = f and 1 or 0
+  out[#out + 1] = remaining
+  out[#out + 1] = reset
+  out[#out + 1] = retry
+end
+return out
