@@ -9,6 +9,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -108,7 +109,9 @@ public final class RedisStore implements CounterStore {
       if (uri.startsWith("redis-cluster://")) {
         RedisClusterClient client = RedisClusterClient.create(resources, clusterUris(uri));
         client.setOptions(ClusterClientOptions.builder().socketOptions(socket)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+            .build()); // commands wait while a node's connection is being made (the timeout bounds it):
+                       // rejecting them would fail the first command to every node
         StatefulRedisClusterConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
         return new RedisStore(options, () -> shutdown(client, resources), c, c.async());
       }
@@ -280,6 +283,7 @@ public final class RedisStore implements CounterStore {
         out = (List<Object>) redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, args).get(left, TimeUnit.NANOSECONDS);
       }
       breaker.success();
+      stats.answered.increment();
       return out;
     } catch (TimeoutException e) {
       stats.timeouts.increment();
@@ -287,6 +291,7 @@ public final class RedisStore implements CounterStore {
       return null;
     } catch (ExecutionException | RuntimeException e) {
       stats.errors.increment();
+      stats.lastError = rootMessage(e);
       failed();
       return null;
     } catch (InterruptedException e) {
@@ -430,6 +435,7 @@ public final class RedisStore implements CounterStore {
   /** Counts since the store was made, for metrics. */
   public static final class Stats {
     final LongAdder calls = new LongAdder();
+    final LongAdder answered = new LongAdder();
     final LongAdder timeouts = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder skipped = new LongAdder();
@@ -438,10 +444,21 @@ public final class RedisStore implements CounterStore {
     final LongAdder cachedRefusals = new LongAdder();
     final LongAdder scriptLoads = new LongAdder();
     final LongAdder lostReleases = new LongAdder();
+    volatile String lastError;
+
+    /** The message of the last failed call, or {@code null}. */
+    public String lastError() {
+      return lastError;
+    }
 
     /** Script calls sent to Redis. */
     public long calls() {
       return calls.sum();
+    }
+
+    /** Calls Redis answered in time. */
+    public long answered() {
+      return answered.sum();
     }
 
     /** Calls that got no answer within the timeout. */
@@ -486,9 +503,9 @@ public final class RedisStore implements CounterStore {
 
     @Override
     public String toString() {
-      return "calls " + calls() + ", timeouts " + timeouts() + ", errors " + errors() + ", skipped " + skipped()
+      return "calls " + calls() + ", answered " + answered() + ", timeouts " + timeouts() + ", errors " + errors() + ", skipped " + skipped()
           + ", fallbacks " + fallbacks() + ", breaker opened " + breakerOpened() + ", cached refusals "
-          + cachedRefusals() + ", script loads " + scriptLoads() + ", lost releases " + lostReleases();
+          + cachedRefusals() + ", script loads " + scriptLoads() + ", lost releases " + lostReleases() + (lastError == null ? "" : ", last error: " + lastError);
     }
   }
 

@@ -96,6 +96,20 @@ public final class RedisServer implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung Redis. */
+  public void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a frozen server go on (SIGCONT). */
+  public void thaw() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
+  }
+
   /** Starts the server again on the same port. */
   public void restart() throws IOException {
     launch();

@@ -1,0 +1,110 @@
+package io.tollgate.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.core.Clock;
+import io.tollgate.core.Limit;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.redis.RedisStoreOptions.OnFailure;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Redis killed, then frozen, under load: every decision answers within the timeout and follows
+ * on-failure; once Redis is back, decisions come from it again.
+ */
+class RedisFailureTest {
+
+  /** Generous bound for "answers within the 50 ms timeout" on a busy 2-core machine: never a hang. */
+  private static final long ANSWER_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
+
+  @ParameterizedTest
+  @EnumSource(OnFailure.class)
+  void noDecisionWaitsOnADeadOrHungRedis(OnFailure onFailure) throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        RedisStore store = RedisStore.connect(RedisStoreOptions.builder(redis.uri()).onFailure(onFailure)
+            .timeout(Duration.ofMillis(50)).keyPrefix("fail").build())) {
+      // 3 allowed per key and minute; each caller uses keys of its own, so local decisions are predictable too
+      RateLimiter limiter = RedisStoreTest.limiter(store, Clock.system(), Limit.builder("w").limit(3).window("1m").build());
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong slowest = new AtomicLong();
+      AtomicLong decisions = new AtomicLong();
+      AtomicLong outageAllowed = new AtomicLong();
+      AtomicLong outageRefused = new AtomicLong();
+      AtomicBoolean outage = new AtomicBoolean();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      Future<?>[] callers = new Future<?>[4];
+      for (int t = 0; t < callers.length; t++) {
+        int caller = t;
+        callers[t] = pool.submit(() -> {
+          for (long i = 0; !stop.get(); i++) {
+            long start = System.nanoTime();
+            boolean allowed = limiter.tryAcquire("w", caller + ":" + i, 1).allowed(); // a fresh key: fits
+            slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+            decisions.incrementAndGet();
+            if (outage.get()) {
+              (allowed ? outageAllowed : outageRefused).incrementAndGet();
+            }
+          }
+        });
+      }
+      awaitTrue(() -> store.stats().answered() > 100, "decisions from Redis before the outage");
+
+      outage.set(true);
+      redis.kill();
+      long failuresBefore = store.stats().fallbacks();
+      awaitTrue(() -> store.stats().fallbacks() > failuresBefore + 200, "decisions while Redis is dead");
+      outage.set(false);
+      redis.restart(); // empty: the script is loaded again (NOSCRIPT, then EVAL)
+      long answeredAt = store.stats().answered();
+      awaitTrue(() -> store.stats().answered() > answeredAt + 100, "decisions from Redis again after the restart");
+
+      outage.set(true);
+      redis.freeze(); // a hung Redis: the connection stays up, nothing answers; calls time out
+      long timeoutsBefore = store.stats().timeouts();
+      long fallbacksBefore = store.stats().fallbacks();
+      awaitTrue(() -> store.stats().fallbacks() > fallbacksBefore + 200, "decisions while Redis is frozen");
+      outage.set(false);
+      redis.thaw();
+      long answeredAgain = store.stats().answered();
+      awaitTrue(() -> store.stats().answered() > answeredAgain + 100, "decisions from Redis again after the freeze");
+
+      stop.set(true);
+      for (Future<?> f : callers) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertThat(store.stats().timeouts()).as(store.stats().toString()).isGreaterThan(timeoutsBefore);
+      assertThat(store.stats().breakerOpened()).as(store.stats().toString()).isGreaterThanOrEqualTo(2);
+      assertThat(store.stats().scriptLoads()).as("the restarted Redis got the script again").isPositive();
+      assertThat(slowest.get()).as("slowest decision, ns (" + decisions.get() + " decisions)").isLessThan(ANSWER_BOUND_NANOS);
+      switch (onFailure) {
+        case ALLOW:
+        case LOCAL: // a fresh key fits the local store too
+          assertThat(outageRefused.get()).isZero();
+          break;
+        default:
+          assertThat(outageAllowed.get()).as("allowed by Redis around the outage's edges only")
+              .isLessThan(outageRefused.get() / 10);
+          break;
+      }
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() < deadline).as("within 20 s: " + what).isTrue();
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+}

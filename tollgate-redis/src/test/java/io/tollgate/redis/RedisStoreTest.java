@@ -1,0 +1,154 @@
+package io.tollgate.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.core.Clock;
+import io.tollgate.core.Decision;
+import io.tollgate.core.FakeClock;
+import io.tollgate.core.Limit;
+import io.tollgate.core.Policy;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.redis.RedisStoreOptions.ClockSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What only a shared store has to get right: many nodes, skewed clocks, leases, a refusal cache. */
+class RedisStoreTest {
+
+  private static RedisServer redis;
+  private static final AtomicInteger prefixes = new AtomicInteger();
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  static RedisStoreOptions.Builder options(String uri, String prefix) {
+    return RedisStoreOptions.builder(uri).keyPrefix(prefix).timeout(Duration.ofSeconds(2));
+  }
+
+  static RateLimiter limiter(RedisStore store, Clock clock, Limit limit) {
+    return RateLimiter.builder(Policy.builder().limit(limit).build()).clock(clock).store(store).build();
+  }
+
+  /** Callers on {@code nodes}, round robin, each trying {@code perCaller} times; returns how many were admitted. */
+  static int hammer(RateLimiter[] nodes, int callers, int perCaller, String limit, String key) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    AtomicInteger admitted = new AtomicInteger();
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < callers; t++) {
+      RateLimiter node = nodes[t % nodes.length];
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < perCaller; i++) {
+          if (node.tryAcquire(limit, key, 1).allowed()) {
+            admitted.incrementAndGet();
+          }
+        }
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    return admitted.get();
+  }
+
+  @Test
+  void threeNodesWithClocksFiveSecondsApartAdmitExactlyTheLimit() throws Exception {
+    String prefix = "skew" + prefixes.incrementAndGet();
+    Limit limit = Limit.builder("hot").limit(500).window("1d").build();
+    long[] skew = {-5_000, 0, 5_000};
+    RedisStore[] stores = new RedisStore[3];
+    RateLimiter[] nodes = new RateLimiter[3];
+    for (int i = 0; i < 3; i++) { // separate connections, as three gateway processes would have
+      stores[i] = RedisStore.connect(options(redis.uri(), prefix).refusalCacheSize(0).build());
+      long offset = skew[i];
+      nodes[i] = limiter(stores[i], () -> System.currentTimeMillis() + offset, limit);
+    }
+    try {
+      assertThat(hammer(nodes, 64, 20, "hot", "one-key")).isEqualTo(500);
+    } finally {
+      for (RedisStore s : stores) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void aRefusedKeyIsRefusedLocallyUntilItsResetWithoutCallingRedis() {
+    FakeClock clock = FakeClock.atWholeDay();
+    try (RedisStore store = RedisStore.connect(options(redis.uri(), "cache" + prefixes.incrementAndGet())
+        .clock(ClockSource.LOCAL).build())) {
+      RateLimiter l = limiter(store, clock, Limit.builder("w").limit(2).window("1m").build());
+      clock.advance(Duration.ofSeconds(10));
+      assertThat(l.tryAcquire("w", "k", 1).allowed()).isTrue();
+      assertThat(l.tryAcquire("w", "k", 1).allowed()).isTrue();
+      assertThat(l.tryAcquire("w", "k", 1).allowed()).isFalse(); // Redis says: refused until the window ends
+      long calls = store.stats().calls();
+      for (int i = 0; i < 1_000; i++) {
+        Decision d = l.tryAcquire("w", "k", 1);
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.reported().retryAfterMillis()).isEqualTo(50_000);
+      }
+      assertThat(store.stats().calls()).isEqualTo(calls);
+      assertThat(store.stats().cachedRefusals()).isEqualTo(1_000);
+      assertThat(l.tryAcquire("w", "other", 1).allowed()).isTrue(); // other keys still go to Redis
+      clock.advance(Duration.ofSeconds(50));
+      assertThat(l.tryAcquire("w", "k", 1).allowed()).isTrue(); // the reset: asked again, admitted
+    }
+  }
+
+  @Test
+  void aConcurrencySlotHeldByANodeThatDiedExpiresAfterTheLeaseTtl() {
+    FakeClock clock = FakeClock.atWholeDay();
+    String prefix = "lease" + prefixes.incrementAndGet();
+    Limit jobs = Limit.builder("jobs").concurrency(2).build();
+    RedisStoreOptions o = options(redis.uri(), prefix).clock(ClockSource.LOCAL).leaseTtl(Duration.ofSeconds(30)).build();
+    RedisStore dying = RedisStore.connect(o);
+    RateLimiter a = limiter(dying, clock, jobs);
+    assertThat(a.tryAcquire("jobs", "tenant", 1).allowed()).isTrue();
+    assertThat(a.tryAcquire("jobs", "tenant", 1).allowed()).isTrue();
+    dying.close(); // the node dies holding both slots: they are never released
+    try (RedisStore survivor = RedisStore.connect(o)) {
+      RateLimiter b = limiter(survivor, clock, jobs);
+      assertThat(b.tryAcquire("jobs", "tenant", 1).allowed()).isFalse();
+      clock.advance(Duration.ofSeconds(29));
+      assertThat(b.tryAcquire("jobs", "tenant", 1).allowed()).isFalse();
+      clock.advance(Duration.ofSeconds(2)); // past the lease: the dead node's slots are free again
+      Decision d = b.tryAcquire("jobs", "tenant", 1);
+      assertThat(d.allowed()).isTrue();
+      assertThat(b.tryAcquire("jobs", "tenant", 1).allowed()).isTrue();
+      assertThat(b.tryAcquire("jobs", "tenant", 1).allowed()).isFalse();
+      d.settle(200);
+      d.abort(); // released once: exactly one slot comes back
+      assertThat(b.tryAcquire("jobs", "tenant", 1).allowed()).isTrue();
+      assertThat(b.tryAcquire("jobs", "tenant", 1).allowed()).isFalse();
+    }
+  }
+
+  @Test
+  void aWrongAddressFailsAtConnectWithAClearMessage() throws Exception {
+    int port = RedisServer.freePort();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RedisStore.connect(RedisStoreOptions.builder(
+        "redis://:secret@127.0.0.1:" + port).build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot connect to Redis at redis://***@127.0.0.1:" + port)
+        .hasMessageNotContaining("secret");
+  }
+}
