@@ -22,10 +22,11 @@ public final class PolicyFile {
   private final Duration upstreamTimeout;
   private final List<Cidr> trustedProxies;
   private final String store;
+  private final RedisSettings redis;
   private final long maxKeys;
 
   PolicyFile(String source, Policy policy, String listenHost, int listenPort, String upstream, Duration upstreamTimeout,
-      List<Cidr> trustedProxies, String store, long maxKeys) {
+      List<Cidr> trustedProxies, String store, RedisSettings redis, long maxKeys) {
     this.source = source;
     this.policy = policy;
     this.listenHost = listenHost;
@@ -34,7 +35,75 @@ public final class PolicyFile {
     this.upstreamTimeout = upstreamTimeout;
     this.trustedProxies = List.copyOf(trustedProxies);
     this.store = store;
+    this.redis = redis;
     this.maxKeys = maxKeys;
+  }
+
+  /**
+   * The store for a console line: {@code memory}, or the Redis URI without its password and the
+   * {@code redis:} settings.
+   */
+  public String describeStore() {
+    if (store.equals("memory")) {
+      return store;
+    }
+    int scheme = store.indexOf("://");
+    int at = store.lastIndexOf('@');
+    String uri = at < 0 ? store : store.substring(0, scheme + 3) + "***@" + store.substring(at + 1);
+    return uri + " (timeout " + redis.timeout().toMillis() + "ms, on-failure " + redis.onFailure() + ", clock "
+        + redis.clock() + ")";
+  }
+
+  /** The {@code redis:} block: how a Redis store behaves (defaults when the file has none). */
+  public RedisSettings redis() {
+    return redis;
+  }
+
+  /** The {@code redis:} block of a policy file. Immutable. */
+  public static final class RedisSettings {
+
+    /** No {@code redis:} block: 50ms, local, redis, 60s, tollgate. */
+    public static final RedisSettings DEFAULTS =
+        new RedisSettings(Duration.ofMillis(50), "local", "redis", Duration.ofSeconds(60), "tollgate");
+
+    private final Duration timeout;
+    private final String onFailure;
+    private final String clock;
+    private final Duration leaseTtl;
+    private final String keyPrefix;
+
+    RedisSettings(Duration timeout, String onFailure, String clock, Duration leaseTtl, String keyPrefix) {
+      this.timeout = timeout;
+      this.onFailure = onFailure;
+      this.clock = clock;
+      this.leaseTtl = leaseTtl;
+      this.keyPrefix = keyPrefix;
+    }
+
+    /** How long one Redis call may take. */
+    public Duration timeout() {
+      return timeout;
+    }
+
+    /** {@code allow}, {@code deny} or {@code local}: what a decision does when Redis does not answer. */
+    public String onFailure() {
+      return onFailure;
+    }
+
+    /** {@code redis} (Redis's TIME) or {@code local} (the node's clock). */
+    public String clock() {
+      return clock;
+    }
+
+    /** How long a concurrency slot outlives a node that died holding it. */
+    public Duration leaseTtl() {
+      return leaseTtl;
+    }
+
+    /** Starts every key; also the Redis Cluster hash tag. */
+    public String keyPrefix() {
+      return keyPrefix;
+    }
   }
 
   /** Where the file came from, as given. */

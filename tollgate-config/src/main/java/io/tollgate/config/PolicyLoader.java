@@ -53,11 +53,12 @@ public final class PolicyLoader {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(:-([^}]*))?}");
 
   private static final List<String> TOP = List.of("listen", "upstream", "upstream-timeout", "trusted-proxies", "store",
-      "max-keys", "tenants", "refusal", "status-endpoint", "allow", "deny", "ban", "routes", "limits");
+      "redis", "max-keys", "tenants", "refusal", "status-endpoint", "allow", "deny", "ban", "routes", "limits");
   private static final List<String> TENANTS = List.of("api-key", "map", "overrides");
   private static final List<String> OVERRIDE = List.of("limit", "window", "burst", "concurrency", "cost");
   private static final List<String> REFUSAL = List.of("status", "headers", "content-type", "body");
   private static final List<String> BAN = List.of("key", "after", "within", "for", "status", "content-type", "body");
+  private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
   private static final List<String> ROUTE = List.of("name", "match");
   private static final List<String> LIMIT = List.of("name", "routes", "methods", "paths", "key", "limit", "window",
       "algorithm", "burst", "concurrency", "cost", "uncounted-statuses", "mode", "refusal");
@@ -203,6 +204,13 @@ public final class PolicyLoader {
         store = s;
       }
     }
+    PolicyFile.RedisSettings redis = PolicyFile.RedisSettings.DEFAULTS;
+    if (top.containsKey("redis")) {
+      redis = redis(top.get("redis"));
+      if (store.equals("memory") && st != null) {
+        error(top.get("redis"), "the 'redis' block applies to a Redis store, and store is 'memory'");
+      }
+    }
     long maxKeys = 1_000_000;
     if (top.containsKey("max-keys")) {
       Long m = positive(top.get("max-keys"), "max-keys");
@@ -280,11 +288,49 @@ public final class PolicyLoader {
       return null;
     }
     try {
-      return new PolicyFile(file, policy.build(), listenHost, listenPort, upstream, upstreamTimeout, trusted, store, maxKeys);
+      return new PolicyFile(file, policy.build(), listenHost, listenPort, upstream, upstreamTimeout, trusted, store, redis, maxKeys);
     } catch (IllegalArgumentException e) {
       error(root, e.getMessage()); // every check with a position ran above; this is a backstop
       return null;
     }
+  }
+
+  private PolicyFile.RedisSettings redis(Node node) {
+    Map<String, Node> m = mapping(node, REDIS, "redis");
+    PolicyFile.RedisSettings d = PolicyFile.RedisSettings.DEFAULTS;
+    Duration timeout = m.containsKey("timeout") ? duration(m.get("timeout"), "timeout") : d.timeout();
+    String onFailure = word(m.get("on-failure"), "on-failure", List.of("allow", "deny", "local"), d.onFailure());
+    String clock = word(m.get("clock"), "clock", List.of("redis", "local"), d.clock());
+    Duration leaseTtl = m.containsKey("lease-ttl") ? duration(m.get("lease-ttl"), "lease-ttl") : d.leaseTtl();
+    String prefix = d.keyPrefix();
+    Node p = m.get("key-prefix");
+    if (p != null) {
+      String text = scalar(p, "key-prefix");
+      if (text != null && (text.isEmpty() || text.contains("{") || text.contains("}"))) {
+        error(p, "key-prefix must be non-empty, without braces (it becomes the hash tag {" + text + "})");
+      } else if (text != null) {
+        prefix = text;
+      }
+    }
+    return new PolicyFile.RedisSettings(timeout == null ? d.timeout() : timeout, onFailure, clock,
+        leaseTtl == null ? d.leaseTtl() : leaseTtl, prefix);
+  }
+
+  /** One of {@code words}, or {@code otherwise} when absent or wrong (with an error). */
+  private String word(Node node, String what, List<String> words, String otherwise) {
+    if (node == null) {
+      return otherwise;
+    }
+    String text = scalar(node, what);
+    if (text == null) {
+      return otherwise;
+    }
+    if (!words.contains(text)) {
+      error(node, what + " must be " + String.join(", ", words.subList(0, words.size() - 1)) + " or "
+          + words.get(words.size() - 1) + " (was '" + text + "')" + suggest(text, words));
+      return otherwise;
+    }
+    return text;
   }
 
   private Route route(Node node, Set<String> names) {

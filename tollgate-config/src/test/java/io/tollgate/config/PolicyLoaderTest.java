@@ -54,6 +54,8 @@ class PolicyLoaderTest {
         Arguments.of("missing-name.yaml", "missing-name.yaml:2:5: a limit needs a 'name'"),
         Arguments.of("unknown-key-part.yaml", "unknown-key-part.yaml:3:11: unknown key part 'client-ipp' (expected client-ip, "
             + "route, method, path, api-key, tenant, header:NAME, query:NAME or param:NAME) (did you mean 'client-ip'?)"),
+        Arguments.of("redis-on-failure.yaml", "redis-on-failure.yaml:4:15: on-failure must be allow, deny or local "
+            + "(was 'alow') (did you mean 'allow'?)"),
         Arguments.of("unknown-algorithm.yaml", "unknown-algorithm.yaml:5:16: unknown algorithm 'token-buckt' (did you mean "
             + "'token-bucket'?) (fixed-window, sliding-window or token-bucket; for requests in flight write 'concurrency: N')"),
         Arguments.of("burst-without-token-bucket.yaml", "burst-without-token-bucket.yaml:5:12: 'burst' applies to algorithm: "
@@ -140,5 +142,23 @@ class PolicyLoaderTest {
     assertThatThrownBy(() -> PolicyLoader.load(Path.of("no-such-policy.yaml")))
         .isInstanceOf(PolicyException.class)
         .hasMessageStartingWith("no-such-policy.yaml:1:1: cannot read the file");
+  }
+
+  @Test
+  void aRedisStoreTakesItsPasswordFromTheEnvironmentAndItsBlockOfSettings() throws Exception {
+    PolicyFile pf = PolicyLoader.parse("store: redis://:${REDIS_PASSWORD}@10.0.0.5:6380/2\n"
+        + "redis: {timeout: 20ms, on-failure: deny, clock: local, lease-ttl: 2m, key-prefix: shop}\n"
+        + "limits:\n  - {name: a, limit: 1, window: 1s}\n", "r.yaml", Map.of("REDIS_PASSWORD", "s3cret"));
+    assertThat(pf.store()).isEqualTo("redis://:s3cret@10.0.0.5:6380/2");
+    assertThat(pf.redis().timeout()).isEqualTo(java.time.Duration.ofMillis(20));
+    assertThat(pf.redis().onFailure()).isEqualTo("deny");
+    assertThat(pf.redis().clock()).isEqualTo("local");
+    assertThat(pf.redis().leaseTtl()).isEqualTo(java.time.Duration.ofMinutes(2));
+    assertThat(pf.redis().keyPrefix()).isEqualTo("shop");
+    PolicyFile defaults = PolicyLoader.parse("store: redis-cluster://a:7000,b:7001\nlimits:\n  - {name: a, limit: 1, window: 1s}\n",
+        "d.yaml", Map.of());
+    assertThat(defaults.redis().timeout()).isEqualTo(java.time.Duration.ofMillis(50));
+    assertThat(defaults.redis().onFailure()).isEqualTo("local");
+    assertThat(defaults.redis().clock()).isEqualTo("redis");
   }
 }

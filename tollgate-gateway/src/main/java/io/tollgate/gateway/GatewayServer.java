@@ -9,15 +9,18 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.tollgate.config.PolicyFile;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
+import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.MemoryStore;
+import io.tollgate.redis.RedisStore;
+import io.tollgate.redis.RedisStoreOptions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The gateway: one Armeria server enforcing one policy file. A request's path is assembled here, in
- * one place: {@link ChunkedRequestGuard} (no smuggling through bodies framed two ways), then
- * {@link RateLimitService} (caller, status endpoint, decision, refusal, headers, settlement) in front
- * of the upstream, {@link ProxyService} or the built-in {@link EchoService}.
+ * one place: {@link RateLimitService} (caller, status endpoint, decision, refusal, headers,
+ * settlement) in front of the upstream, {@link ProxyService} or the built-in {@link EchoService}.
  */
 public final class GatewayServer implements AutoCloseable {
 
@@ -46,12 +49,11 @@ public final class GatewayServer implements AutoCloseable {
     return start(policyFile, Clock.system());
   }
 
-  static GatewayServer start(PolicyFile pf, Clock clock) {
-    if (!pf.store().equals("memory")) {
-      throw new IllegalArgumentException("store '" + pf.store() + "' is not available in this build: only 'memory' is "
-          + "(Redis comes with its own module)");
-    }
-    RateLimiter limiter = RateLimiter.builder(pf.policy()).clock(clock).store(MemoryStore.create(pf.maxKeys())).build();
+  /** Starts a gateway whose decisions read {@code clock} (tests, and embedders with a clock of their own). */
+  public static GatewayServer start(PolicyFile pf, Clock clock) {
+    boolean shared = !pf.store().equals("memory");
+    CounterStore store = shared ? RedisStore.connect(redisOptions(pf)) : MemoryStore.create(pf.maxKeys());
+    RateLimiter limiter = RateLimiter.builder(pf.policy()).clock(clock).store(store).build();
     // Own event loops and client factory: Armeria's shared ones close in their own JVM shutdown hooks,
     // which would cut off the requests a SIGTERM drain is waiting for.
     EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
@@ -69,8 +71,7 @@ public final class GatewayServer implements AutoCloseable {
       sb.http(new InetSocketAddress(pf.listenHost(), pf.listenPort()));
     }
     sb.serviceUnder("/", upstream
-        .decorate(next -> new RateLimitService(next, limiter, new ClientAddress(pf.trustedProxies()), status, clock))
-        .decorate(ChunkedRequestGuard::new));
+        .decorate(next -> new RateLimitService(next, limiter, new ClientAddress(pf.trustedProxies()), status, clock, shared)));
     sb.requestTimeout(pf.upstreamTimeout().plusSeconds(5));
     sb.maxRequestLength(0);
     sb.gracefulShutdownTimeout(QUIET, DRAIN);
@@ -87,6 +88,18 @@ public final class GatewayServer implements AutoCloseable {
     return new GatewayServer(server, loops, clients, limiter, pf);
   }
 
+  private static RedisStoreOptions redisOptions(PolicyFile pf) {
+    PolicyFile.RedisSettings r = pf.redis();
+    return RedisStoreOptions.builder(pf.store())
+        .timeout(r.timeout())
+        .onFailure(RedisStoreOptions.OnFailure.valueOf(r.onFailure().toUpperCase(Locale.ROOT)))
+        .clock(RedisStoreOptions.ClockSource.valueOf(r.clock().toUpperCase(Locale.ROOT)))
+        .leaseTtl(r.leaseTtl())
+        .keyPrefix(r.keyPrefix())
+        .localMaxKeys(pf.maxKeys())
+        .build();
+  }
+
   /** The port the gateway listens on. */
   public int port() {
     return server.activeLocalPort();
@@ -97,7 +110,7 @@ public final class GatewayServer implements AutoCloseable {
     return "tollgate: listening on http://" + (policyFile.listenHost() == null ? "0.0.0.0" : policyFile.listenHost())
         + ":" + port() + ", policy " + policyFile.source() + " (" + policyFile.policy().routes().size() + " routes, "
         + policyFile.policy().limits().size() + " limits), upstream " + policyFile.upstream() + ", store "
-        + policyFile.store();
+        + policyFile.describeStore();
   }
 
   /** Stops taking requests, waits for those in flight (up to 10 s), then closes. */

@@ -17,6 +17,7 @@ import io.tollgate.core.Decision;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.Refusal;
 import io.tollgate.core.ResponseFields;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The limits step of a request's path (docs/design.md): resolve the caller, decide, then refuse with
@@ -29,10 +30,16 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   private final ClientAddress clientAddress;
   private final StatusEndpoint statusEndpoint;
   private final Clock clock;
+  private final boolean sharedStore;
 
+  /**
+   * @param sharedStore whether the limiter's store is Redis: a decision then waits on the network (up
+   *     to the store's timeout), so it runs on Armeria's blocking-task threads, never on an event loop
+   */
   RateLimitService(HttpService upstream, RateLimiter limiter, ClientAddress clientAddress, StatusEndpoint statusEndpoint,
-      Clock clock) {
+      Clock clock, boolean sharedStore) {
     super(upstream);
+    this.sharedStore = sharedStore;
     this.limiter = limiter;
     this.clientAddress = clientAddress;
     this.statusEndpoint = statusEndpoint;
@@ -41,6 +48,19 @@ final class RateLimitService extends SimpleDecoratingHttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+    if (!sharedStore) {
+      return decideAndServe(ctx, req);
+    }
+    return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
+      try {
+        return decideAndServe(ctx, req);
+      } catch (Exception e) {
+        return HttpResponse.ofFailure(e);
+      }
+    }, ctx.blockingTaskExecutor()));
+  }
+
+  private HttpResponse decideAndServe(ServiceRequestContext ctx, HttpRequest req) throws Exception {
     String ip = clientAddress.resolve(ctx.remoteAddress(),
         req.headers().get(HttpHeaderNames.X_FORWARDED_FOR));
     ArmeriaRequestInfo info = new ArmeriaRequestInfo(req.headers(), ip);

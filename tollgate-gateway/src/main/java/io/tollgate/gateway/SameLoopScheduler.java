@@ -5,6 +5,7 @@ import com.linecorp.armeria.client.EventLoopScheduler;
 import com.linecorp.armeria.client.endpoint.EndpointGroup;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.ReleasableHolder;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -42,6 +43,10 @@ final class SameLoopScheduler implements EventLoopScheduler {
   }
 
   private EventLoop current() {
+    ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+    if (ctx != null) { // also when the request is served off the event loop (a decision on Redis)
+      return ctx.eventLoop().withoutContext();
+    }
     for (EventExecutor e : loops) {
       if (e.inEventLoop()) {
         return (EventLoop) e;

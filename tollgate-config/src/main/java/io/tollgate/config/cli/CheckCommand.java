@@ -49,7 +49,7 @@ final class CheckCommand {
     s.append(pf.source()).append(": valid\n");
     s.append("  listen ").append(pf.listenHost() == null ? "" : pf.listenHost() + ":").append(pf.listenPort())
         .append(" -> upstream ").append(pf.upstream()).append(" (timeout ").append(io.tollgate.core.Durations.format(pf.upstreamTimeout()))
-        .append("), store ").append(pf.store()).append("\n");
+        .append("), store ").append(pf.describeStore()).append("\n");
     Refusal r = p.refusal();
     s.append("  refusal ").append(r.status()).append(", headers ")
         .append(r.headers().stream().map(HeaderSet::text).collect(Collectors.joining(", "))).append("\n");

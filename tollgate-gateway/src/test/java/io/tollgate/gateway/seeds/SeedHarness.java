@@ -34,6 +34,8 @@ final class SeedHarness implements AutoCloseable {
   final AtomicInteger upstreamHits = new AtomicInteger();
   private HttpServer upstream;
   private GatewayServer gateway;
+  /** The gateway's clock (see {@link #start}). */
+  io.tollgate.core.Clock clock;
 
   /** Serves {@code examples/NAME.yaml}; {@code upstreamVariable} (e.g. ONESTACK_UPSTREAM) points it at {@code handler}. */
   static SeedHarness serve(String example, String upstreamVariable, Consumer<HttpExchange> handler) throws Exception {
@@ -52,7 +54,12 @@ final class SeedHarness implements AutoCloseable {
       env.put(upstreamVariable, "http://127.0.0.1:" + h.upstream.getAddress().getPort());
     }
     Path file = Path.of("..", "examples", example + ".yaml");
-    h.gateway = GatewayServer.start(PolicyLoader.parse(Files.readString(file), file.toString(), env));
+    // Real time, moved to one second past a whole day: no window of a minute or more ends during a
+    // test, so two calls a millisecond apart never straddle its end (one did once, at a real minute's).
+    long start = System.currentTimeMillis();
+    long base = start - Math.floorMod(start, 86_400_000L) + 1_000;
+    h.clock = () -> base + (System.currentTimeMillis() - start);
+    h.gateway = GatewayServer.start(PolicyLoader.parse(Files.readString(file), file.toString(), env), h.clock);
     return h;
   }
 

@@ -1,0 +1,44 @@
+package io.tollgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.redis.RedisServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two gateway processes on one Redis enforce one limit together. */
+class RedisGatewayTest {
+
+  @Test
+  void twoGatewaysShareOneLimit(@TempDir Path one, @TempDir Path two) throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      String policy = "upstream: echo\nstore: " + redis.uri() + "\nredis: {timeout: 500ms, on-failure: deny}\n"
+          + "limits:\n  - {name: per-ip, key: [client-ip], limit: 10, window: 1h}\n";
+      try (ServeProcess a = ServeProcess.start(one, policy); ServeProcess b = ServeProcess.start(two, policy)) {
+        assertThat(a.startLine).endsWith("store " + redis.uri() + " (timeout 500ms, on-failure deny, clock redis)");
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> seen = new ArrayList<>();
+        int allowed = 0;
+        for (int i = 0; i < 16; i++) {
+          int port = (i % 2 == 0 ? a : b).port; // alternate between the nodes
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          seen.add(r.statusCode() + ":" + r.headers().firstValue("X-RateLimit-Remaining").orElse("-"));
+          if (r.statusCode() == 200) {
+            allowed++;
+          }
+        }
+        assertThat(allowed).as(seen.toString()).isEqualTo(10);
+        assertThat(seen.subList(0, 11)).as("one count across both nodes").containsExactly(
+            "200:9", "200:8", "200:7", "200:6", "200:5", "200:4", "200:3", "200:2", "200:1", "200:0", "429:0");
+      }
+    }
+  }
+}
