@@ -28,6 +28,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +63,7 @@ public final class RedisStore implements CounterStore {
   private static final byte[] RELEASE = {'r'};
   private static final byte[] NO_TIME = new byte[0];
   private static final byte[] NO_LEASE = {'-'};
+  private static final byte[] ONE = {'1'};
   private static final long BREAKER_OPEN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final RedisStoreOptions options;
@@ -175,7 +177,8 @@ public final class RedisStore implements CounterStore {
   @Override
   public boolean acquire(Batch b) {
     long now = b.now();
-    if (refusedLocally(b, now)) {
+    byte[][] keys = baseKeys(b);
+    if (refusedLocally(b, keys, now)) {
       stats.cachedRefusals.increment();
       return false;
     }
@@ -185,20 +188,19 @@ public final class RedisStore implements CounterStore {
         lease = leasePrefix + Long.toHexString(leases.incrementAndGet()); // names the slots this acquire takes
       }
     }
-    List<Object> out = call(ACQUIRE, b, lease);
+    long[] out = call(ACQUIRE, b, keys, lease);
     if (out == null) {
       return fallbackAcquire(b);
     }
-    long serverNow = (Long) out.get(0);
-    boolean acquired = (Long) out.get(1) == 1;
+    long serverNow = out[0];
+    boolean acquired = out[1] == 1;
     write(b, out, now - serverNow);
     for (int i = 0; i < b.size(); i++) {
       LimitSpec s = b.spec(i);
       if (acquired) {
-        byte[] base = baseKey(b, i);
-        b.token(i, new Token(base, counterKey(base, s, serverNow), s.algorithm() == Algorithm.CONCURRENCY ? lease : null));
+        b.token(i, new Token(keys[i], serverNow, s.algorithm() == Algorithm.CONCURRENCY ? lease : null));
       } else if (!b.fits(i) && !s.shadow() && s.algorithm() != Algorithm.CONCURRENCY) {
-        refusals.put(baseKey(b, i), new RefusalCache.Refusal(now + b.retryAfter(i), b.cost(i), b.remaining(i), b.resetAt(i)), now);
+        refusals.put(keys[i], new RefusalCache.Refusal(now + b.retryAfter(i), b.cost(i), b.remaining(i), b.resetAt(i)), now);
       }
     }
     return acquired;
@@ -213,11 +215,15 @@ public final class RedisStore implements CounterStore {
       local.release(b); // taken from the local store while Redis was away
       return;
     }
-    List<Object> out = call(RELEASE, b, null);
-    for (int i = 0; i < b.size(); i++) {
+    byte[][] keys = new byte[b.size()][];
+    String lease = null;
+    for (int i = 0; i < keys.length; i++) {
       Token t = (Token) b.token(i);
+      keys[i] = t.counterKey(b.spec(i));
+      lease = t.lease == null ? lease : t.lease;
       refusals.forget(t.base);
     }
+    long[] out = call(RELEASE, b, keys, lease);
     if (out == null) {
       stats.lostReleases.increment(); // leases expire after lease-ttl; window units stay taken
     }
@@ -225,7 +231,7 @@ public final class RedisStore implements CounterStore {
 
   @Override
   public void peek(Batch b) {
-    List<Object> out = call(PEEK, b, null);
+    long[] out = call(PEEK, b, baseKeys(b), null);
     if (out == null) {
       if (options.onFailure() == RedisStoreOptions.OnFailure.LOCAL) {
         local.peek(b);
@@ -234,57 +240,73 @@ public final class RedisStore implements CounterStore {
       }
       return;
     }
-    write(b, out, b.now() - (Long) out.get(0));
+    write(b, out, b.now() - out[0]);
+  }
+
+  /** The script's answer, integers joined by commas. */
+  private static long[] longs(byte[] csv) {
+    int count = 1;
+    for (byte c : csv) {
+      if (c == ',') {
+        count++;
+      }
+    }
+    long[] out = new long[count];
+    int k = 0;
+    long v = 0;
+    boolean negative = false;
+    for (byte c : csv) {
+      if (c == ',') {
+        out[k++] = negative ? -v : v;
+        v = 0;
+        negative = false;
+      } else if (c == '-') {
+        negative = true;
+      } else {
+        v = v * 10 + (c - '0');
+      }
+    }
+    out[k] = negative ? -v : v;
+    return out;
   }
 
   /** One script call; {@code null} when Redis did not answer in time or the breaker is open. */
-  @SuppressWarnings("unchecked")
-  private List<Object> call(byte[] op, Batch b, String lease) {
+  private long[] call(byte[] op, Batch b, byte[][] keys, String lease) {
     if (!breaker.allow()) {
       stats.skipped.increment();
       return null;
     }
     int n = b.size();
-    byte[][] keys = new byte[n][];
-    byte[][] args = new byte[4 + 7 * n][];
+    byte[][] args = new byte[4 + n][];
     args[0] = op;
     args[1] = op == RELEASE || options.clock() == RedisStoreOptions.ClockSource.LOCAL ? ascii(b.now()) : NO_TIME;
     args[2] = leaseTtl;
     args[3] = lease == null ? NO_LEASE : lease.getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i < n; i++) {
-      LimitSpec s = b.spec(i);
-      if (op == RELEASE) {
-        Token t = (Token) b.token(i);
-        keys[i] = t.key;
-        if (t.lease != null) {
-          args[3] = t.lease.getBytes(StandardCharsets.US_ASCII);
-        }
-      } else {
-        keys[i] = baseKey(b, i);
-      }
-      byte[][] sa = specArgs.computeIfAbsent(s, RedisStore::argsOf);
-      int at = 4 + 7 * i;
-      System.arraycopy(sa, 0, args, at, 5);
-      args[at + 5] = ascii(b.cost(i));
-      args[at + 6] = sa[5];
+      byte[] spec = specArgs(b.spec(i))[0];
+      long cost = b.cost(i);
+      byte[] c = cost == 1 ? ONE : ascii(cost);
+      byte[] arg = Arrays.copyOf(spec, spec.length + c.length);
+      System.arraycopy(c, 0, arg, spec.length, c.length);
+      args[4 + i] = arg;
     }
     stats.calls.increment();
     long deadline = System.nanoTime() + timeoutNanos;
     try {
-      List<Object> out;
+      byte[] out;
       try {
-        out = (List<Object>) redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args).get(timeoutNanos, TimeUnit.NANOSECONDS);
+        out = redis.<byte[]>evalsha(SHA, ScriptOutputType.VALUE, keys, args).get(timeoutNanos, TimeUnit.NANOSECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof RedisNoScriptException)) {
           throw e;
         }
         stats.scriptLoads.increment(); // a new or restarted Redis: EVAL sends the script and caches it
         long left = Math.max(1, deadline - System.nanoTime());
-        out = (List<Object>) redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, args).get(left, TimeUnit.NANOSECONDS);
+        out = redis.<byte[]>eval(SCRIPT, ScriptOutputType.VALUE, keys, args).get(left, TimeUnit.NANOSECONDS);
       }
       breaker.success();
       stats.answered.increment();
-      return out;
+      return longs(out);
     } catch (TimeoutException e) {
       stats.timeouts.increment();
       failed();
@@ -306,14 +328,14 @@ public final class RedisStore implements CounterStore {
     }
   }
 
-  private boolean refusedLocally(Batch b, long now) {
+  private boolean refusedLocally(Batch b, byte[][] keys, long now) {
     int n = b.size();
     for (int i = 0; i < n; i++) {
       LimitSpec s = b.spec(i);
       if (s.shadow() || s.algorithm() == Algorithm.CONCURRENCY) {
         continue;
       }
-      RefusalCache.Refusal r = refusals.get(baseKey(b, i), b.cost(i), now);
+      RefusalCache.Refusal r = refusals.get(keys[i], b.cost(i), now);
       if (r != null) {
         for (int j = 0; j < n; j++) { // the others were not read: reported as if untouched
           LimitSpec o = b.spec(j);
@@ -351,39 +373,40 @@ public final class RedisStore implements CounterStore {
     }
   }
 
-  private static void write(Batch b, List<Object> out, long offset) {
+  private static void write(Batch b, long[] out, long offset) {
     for (int i = 0; i < b.size(); i++) {
       int at = 2 + 4 * i;
-      b.result(i, (Long) out.get(at) == 1, (Long) out.get(at + 1), (Long) out.get(at + 2) + offset, (Long) out.get(at + 3));
+      b.result(i, out[at] == 1, out[at + 1], out[at + 2] + offset, out[at + 3]);
     }
   }
 
-  /** Entry {@code i}'s counter: {@code {prefix}:name#id:} and the key bytes (injective, binary). */
-  private byte[] baseKey(Batch b, int i) {
-    LimitSpec s = b.spec(i);
-    byte[] name = (s.name() + "#" + s.id() + ":").getBytes(StandardCharsets.UTF_8);
-    int from = b.keyStart(i);
-    int len = b.keyEnd(i) - from;
-    byte[] key = new byte[keyPrefix.length + name.length + len];
-    System.arraycopy(keyPrefix, 0, key, 0, keyPrefix.length);
-    System.arraycopy(name, 0, key, keyPrefix.length, name.length);
-    System.arraycopy(b.keyBytes(), from, key, keyPrefix.length + name.length, len);
-    return key;
-  }
-
-  /** The exact key an acquire took from: window counters live in {@code base:windowStart}. */
-  private static byte[] counterKey(byte[] base, LimitSpec s, long serverNow) {
-    if (s.algorithm() != Algorithm.FIXED_WINDOW && s.algorithm() != Algorithm.SLIDING_WINDOW) {
-      return base;
+  /** Each entry's counter: {@code {prefix}:name#id:} and the key bytes (injective, binary). */
+  private byte[][] baseKeys(Batch b) {
+    byte[][] keys = new byte[b.size()][];
+    byte[] all = b.keyBytes();
+    for (int i = 0; i < keys.length; i++) {
+      byte[] head = specArgs(b.spec(i))[1];
+      int from = b.keyStart(i);
+      int len = b.keyEnd(i) - from;
+      byte[] key = Arrays.copyOf(head, head.length + len);
+      System.arraycopy(all, from, key, head.length, len);
+      keys[i] = key;
     }
-    long w = s.windowMillis();
-    byte[] start = (":" + (serverNow - Math.floorMod(serverNow, w))).getBytes(StandardCharsets.US_ASCII);
-    byte[] key = java.util.Arrays.copyOf(base, base.length + start.length);
-    System.arraycopy(start, 0, key, base.length, start.length);
-    return key;
+    return keys;
   }
 
-  private static byte[][] argsOf(LimitSpec s) {
+  /** A spec's script argument up to its cost ({@code f:limit:window:burst:interval:shadow:}) and its key head. */
+  private byte[][] specArgs(LimitSpec s) {
+    byte[][] a = specArgs.get(s);
+    if (a == null) {
+      a = new byte[][] {argOf(s),
+          (new String(keyPrefix, StandardCharsets.UTF_8) + s.name() + "#" + s.id() + ":").getBytes(StandardCharsets.UTF_8)};
+      specArgs.putIfAbsent(s, a);
+    }
+    return a;
+  }
+
+  private static byte[] argOf(LimitSpec s) {
     String alg;
     switch (s.algorithm()) {
       case FIXED_WINDOW:
@@ -399,8 +422,8 @@ public final class RedisStore implements CounterStore {
         alg = "c";
         break;
     }
-    return new byte[][] {alg.getBytes(StandardCharsets.US_ASCII), ascii(s.limit()), ascii(s.windowMillis()),
-        ascii(s.burst()), ascii(s.intervalMicros()), ascii(s.shadow() ? 1 : 0)};
+    return (alg + ":" + s.limit() + ":" + s.windowMillis() + ":" + s.burst() + ":" + s.intervalMicros() + ":"
+        + (s.shadow() ? 1 : 0) + ":").getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] ascii(long v) {
@@ -419,16 +442,31 @@ public final class RedisStore implements CounterStore {
     }
   }
 
-  /** What one acquire took: the exact key, and the lease for concurrency slots. */
+  /**
+   * What one acquire took: the counter, Redis's time of the acquire (which names a window counter's
+   * key), and the lease for concurrency slots.
+   */
   private static final class Token {
     final byte[] base;
-    final byte[] key;
+    final long serverNow;
     final String lease;
 
-    Token(byte[] base, byte[] key, String lease) {
+    Token(byte[] base, long serverNow, String lease) {
       this.base = base;
-      this.key = key;
+      this.serverNow = serverNow;
       this.lease = lease;
+    }
+
+    /** The exact key the acquire took from: window counters live in {@code base:windowStart}. */
+    byte[] counterKey(LimitSpec s) {
+      if (s.algorithm() != Algorithm.FIXED_WINDOW && s.algorithm() != Algorithm.SLIDING_WINDOW) {
+        return base;
+      }
+      long w = s.windowMillis();
+      byte[] start = (":" + (serverNow - Math.floorMod(serverNow, w))).getBytes(StandardCharsets.US_ASCII);
+      byte[] key = Arrays.copyOf(base, base.length + start.length);
+      System.arraycopy(start, 0, key, base.length, start.length);
+      return key;
     }
   }
 

@@ -5,12 +5,13 @@
 -- ARGV[2] now, epoch ms; '' = read Redis's clock (TIME) once, so nodes with skewed clocks agree
 -- ARGV[3] lease time-to-live, ms (concurrency slots held by a node that died expire after it)
 -- ARGV[4] lease id, unique per acquire (names the concurrency slots it takes)
--- then 7 per entry: algorithm (f fixed, s sliding, t token bucket, c concurrency), limit,
---   window ms, burst, interval us (token bucket), cost, shadow (1/0)
+-- ARGV[4 + i], entry i: 'algorithm:limit:window ms:burst:interval us:shadow:cost', algorithm one of
+--   f (fixed window), s (sliding window), t (token bucket, GCRA), c (concurrency); shadow 1 or 0.
+--   One argument per entry, not seven: fewer arguments to encode and decode on every call.
 -- KEYS[i]: entry i's counter. Window counters live in KEYS[i]..':'..windowStart; every key carries
 --   the same hash tag, so one script call stays on one Redis Cluster node.
--- Returns {now ms, acquired (1/0), then per entry: fits (1/0), remaining, reset at ms, retry after ms}.
--- A release returns {now ms}.
+-- Returns one string of integers joined by ',': now ms, acquired (1/0), then per entry: fits (1/0),
+-- remaining, reset at ms, retry after ms. A release returns now ms.
 
 local op = ARGV[1]
 local now, nowus
@@ -30,6 +31,11 @@ local function num(v)
   return string.format('%d', v)
 end
 
+local function entry(i)
+  local a, lim, w, bu, iv, sh, c = string.match(ARGV[4 + i], '^(%a):(%d+):(%d+):(%d+):(%d+):(%d):(%d+)$')
+  return a, tonumber(lim), tonumber(w), tonumber(bu), tonumber(iv), sh == '1', tonumber(c)
+end
+
 local function ceildiv(a, b)
   return -math.floor(-a / b)
 end
@@ -37,8 +43,7 @@ end
 if op == 'r' then
   -- Gives back: KEYS[i] is the exact counter the acquire took from (its window's key).
   for i = 1, n do
-    local b = 4 + (i - 1) * 7
-    local alg, cost, interval = ARGV[b + 1], tonumber(ARGV[b + 6]), tonumber(ARGV[b + 5])
+    local alg, _, _, _, interval, _, cost = entry(i)
     local k = KEYS[i]
     if alg == 'c' then
       for j = 1, cost do
@@ -51,20 +56,13 @@ if op == 'r' then
       end
     end
   end
-  return {now}
+  return num(now)
 end
 
 local alg, limit, window, burst, interval, cost, shadow = {}, {}, {}, {}, {}, {}, {}
 local start, count, prev = {}, {}, {}
 for i = 1, n do
-  local b = 4 + (i - 1) * 7
-  alg[i] = ARGV[b + 1]
-  limit[i] = tonumber(ARGV[b + 2])
-  window[i] = tonumber(ARGV[b + 3])
-  burst[i] = tonumber(ARGV[b + 4])
-  interval[i] = tonumber(ARGV[b + 5])
-  cost[i] = tonumber(ARGV[b + 6])
-  shadow[i] = ARGV[b + 7] == '1'
+  alg[i], limit[i], window[i], burst[i], interval[i], shadow[i], cost[i] = entry(i)
   local k = KEYS[i]
   if alg[i] == 'f' or alg[i] == 's' then
     local w = window[i]
@@ -147,7 +145,7 @@ local function slidingWait(i)
   return (w - elapsed) + math.max(0, at)
 end
 
-local out = {now, acquired and 1 or 0}
+local out = {num(now), acquired and '1' or '0'}
 for i = 1, n do
   local a, f = alg[i], fit[i]
   local remaining, reset, retry
@@ -167,9 +165,9 @@ for i = 1, n do
     remaining = limit[i] - count[i]
     reset, retry = f and now or now + 1000, f and 0 or 1000
   end
-  out[#out + 1] = f and 1 or 0
-  out[#out + 1] = remaining
-  out[#out + 1] = reset
-  out[#out + 1] = retry
+  out[#out + 1] = f and '1' or '0'
+  out[#out + 1] = num(remaining)
+  out[#out + 1] = num(reset)
+  out[#out + 1] = num(retry)
 end
-return out
+return table.concat(out, ',')

@@ -1,0 +1,123 @@
+package io.tollgate.benchmarks;
+
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.tollgate.core.Limit;
+import io.tollgate.core.Policy;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.redis.RedisStore;
+import io.tollgate.redis.RedisStoreOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntPredicate;
+
+/**
+ * Decisions per second against a local Redis with many in flight: Tollgate's {@link RedisStore}
+ * (one script call per decision) and Bucket4j's Lettuce proxy manager (compare-and-swap), side by
+ * side in one run, on random keys among {@code keys}; then Redis memory per live Tollgate counter.
+ * The ceiling (redis-benchmark running the same script) and the command are in
+ * {@code tollgate-benchmarks/redis/run.sh}.
+ *
+ * <pre>
+ * java -cp tollgate-benchmarks/target/benchmarks.jar io.tollgate.benchmarks.RedisThroughput redis://127.0.0.1:16379 10 64 100000
+ * </pre>
+ */
+public final class RedisThroughput {
+
+  private RedisThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    String uri = args.length > 0 ? args[0] : "redis://127.0.0.1:16379";
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int inFlight = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    int keys = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
+    String[] names = new String[keys];
+    for (int i = 0; i < keys; i++) {
+      names[i] = "10." + (i >>> 16 & 0xFF) + "." + (i >>> 8 & 0xFF) + "." + (i & 0xFF);
+    }
+
+    try (RedisStore store = RedisStore.connect(RedisStoreOptions.builder(uri).keyPrefix("bench")
+        .timeout(Duration.ofSeconds(1)).build())) {
+      RateLimiter limiter = RateLimiter.builder(Policy.builder()
+          .limit(Limit.builder("per-ip").key("client-ip").limit(1_000_000_000).window("1h").build()).build())
+          .store(store).build();
+      IntPredicate tollgate = i -> limiter.tryAcquire("per-ip", names[i], 1).allowed();
+      run("warm-up", tollgate, seconds / 2, inFlight, keys);
+      double t = run("tollgate", tollgate, seconds, inFlight, keys);
+      System.out.println("  " + store.stats());
+
+      RedisClient client = RedisClient.create(uri);
+      try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+        LettuceBasedProxyManager<byte[]> buckets = Bucket4jLettuce.casBasedBuilder(c).build();
+        BucketConfiguration config = BucketConfiguration.builder()
+            .addLimit(l -> l.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofHours(1))).build();
+        @SuppressWarnings("unchecked")
+        BucketProxy[] bucket = new BucketProxy[keys];
+        for (int i = 0; i < keys; i++) {
+          bucket[i] = buckets.getProxy(("b4j:" + names[i]).getBytes(StandardCharsets.UTF_8), () -> config);
+        }
+        IntPredicate bucket4j = i -> bucket[i].tryConsume(1);
+        run("warm-up", bucket4j, seconds / 2, inFlight, keys);
+        double b = run("bucket4j", bucket4j, seconds, inFlight, keys);
+        System.out.printf("tollgate / bucket4j = %.2f%n", t / b);
+
+        RedisCommands<byte[], byte[]> redis = c.sync();
+        List<byte[]> sample = redis.keys("{bench}*");
+        long bytes = 0;
+        int n = Math.min(1_000, sample.size());
+        for (int i = 0; i < n; i++) {
+          bytes += redis.memoryUsage(sample.get(i));
+        }
+        System.out.printf("redis memory per live tollgate counter (MEMORY USAGE, mean of %d of %d keys): %.1f bytes%n",
+            n, sample.size(), (double) bytes / n);
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
+  /** {@code inFlight} threads, each calling {@code decide} on random keys; returns decisions per second. */
+  private static double run(String name, IntPredicate decide, int seconds, int inFlight, int keys) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    LongAdder done = new LongAdder();
+    LongAdder refused = new LongAdder();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < inFlight; t++) {
+      Thread th = new Thread(() -> {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        while (!stop.get()) {
+          if (!decide.test(r.nextInt(keys))) {
+            refused.increment();
+          }
+          done.increment();
+        }
+      });
+      th.start();
+      threads.add(th);
+    }
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    stop.set(true);
+    long sum = done.sum();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    for (Thread th : threads) {
+      th.join();
+    }
+    double rate = sum / elapsed;
+    if (!name.equals("warm-up")) {
+      System.out.printf("%-9s %d in flight, %d keys: %,.0f decisions/s (%d refused)%n", name, inFlight, keys, rate, refused.sum());
+    }
+    return rate;
+  }
+}
