@@ -12,6 +12,7 @@ root=$(cd "$here/../.." && pwd)
 D=${1:-10}; C=${2:-32}; ROUNDS=${3:-3}
 PEERS=${4:-$root/../shared/peers/gateway-peers.sh}
 WARM=${WARM:-20}
+rm -rf "$root/tollgate-gateway/target/lib" # copy-dependencies only adds: no stale versions on the class path
 (cd "$root" && ./mvnw -q -pl tollgate-gateway -am package -DskipTests)
 CP="$root/tollgate-gateway/target/classes:$(ls "$root"/tollgate-gateway/target/lib/*.jar | tr '\n' ':')"
 JAVA_OPTS=${TOLLGATE_JAVA_OPTS:-}
