@@ -140,6 +140,83 @@ class GatewayTest {
   }
 
   @Test
+  void anUpstreamThatResetsTheConnectionIs502AndLeaksNoSlot() throws Exception {
+    try (ServerSocket resetting = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        while (!resetting.isClosed()) {
+          try (java.net.Socket s = resetting.accept()) {
+            s.getInputStream().read(new byte[8192]); // the request arrives ...
+            s.setSoLinger(true, 0); // ... and the connection is reset (RST), no response
+          } catch (IOException e) {
+            return;
+          }
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      startGateway("listen: 0\nupstream: http://127.0.0.1:" + resetting.getLocalPort()
+          + "\nlimits:\n  - {name: jobs, concurrency: 1}\n");
+      for (int i = 0; i < 3; i++) { // a leaked slot would make the second one a 429
+        HttpResponse<String> res = get("/x");
+        assertThat(res.statusCode()).isEqualTo(502);
+        assertThat(res.body()).isEqualTo("{\"error\":\"upstream failed\",\"status\":502}");
+      }
+    }
+  }
+
+  @Test
+  void anUpstreamSlowerThanTheTimeoutIs504() throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    int port = startUpstream(200, hold);
+    startGateway("listen: 0\nupstream: http://127.0.0.1:" + port + "\nupstream-timeout: 300ms\n"
+        + "limits:\n  - {name: jobs, concurrency: 1}\n");
+    HttpResponse<String> res = get("/slow");
+    hold.countDown();
+    assertThat(res.statusCode()).isEqualTo(504);
+    assertThat(res.body()).isEqualTo("{\"error\":\"upstream timeout\",\"status\":504}");
+    assertThat(res.headers().firstValue("RateLimit-Policy")).hasValue("\"jobs\";q=1;qu=\"concurrent-requests\"");
+    assertThat(get("/next").statusCode()).as("the timed-out request's slot was released").isEqualTo(200);
+  }
+
+  @Test
+  void aClientThatGoesAwayReleasesItsSlot() throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    upstream.createContext("/", exchange -> {
+      try {
+        if (upstreamHits.incrementAndGet() == 1) {
+          hold.await(10, TimeUnit.SECONDS); // only the first request is held, until the test ends
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    upstream.start();
+    startGateway("listen: 0\nupstream: http://127.0.0.1:" + upstream.getAddress().getPort()
+        + "\nlimits:\n  - {name: jobs, concurrency: 1}\n");
+    try {
+      try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.port())) {
+        client.getOutputStream().write("GET /job HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        while (upstreamHits.get() == 0) {
+          Thread.onSpinWait(); // the request holds the slot, upstream
+        }
+        assertThat(get("/job").statusCode()).isEqualTo(429);
+      } // the client goes away, its request still held upstream
+      HttpResponse<String> after = get("/job");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (after.statusCode() != 200 && System.nanoTime() < deadline) {
+        after = get("/job"); // the abort is seen when the gateway notices the closed connection
+      }
+      assertThat(after.statusCode()).as("the slot came back when the client left").isEqualTo(200);
+    } finally {
+      hold.countDown();
+    }
+  }
+
+  @Test
   void concurrencyIsReleasedWhenTheResponseCompletes() throws Exception {
     CountDownLatch hold = new CountDownLatch(1);
     int port = startUpstream(200, hold);
