@@ -1,6 +1,7 @@
 package io.tollgate.benchmarks;
 
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
@@ -17,15 +18,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
 /**
  * Decisions per second against a local Redis with many in flight: Tollgate's {@link RedisStore}
  * (one script call per decision) and Bucket4j's Lettuce proxy manager (compare-and-swap), side by
- * side in one run, on random keys among {@code keys}; then Redis memory per live Tollgate counter.
+ * side in one run, on random keys among {@code keys}, each both ways: one thread per decision in
+ * flight (the blocking API) and two threads keeping them in flight (the asynchronous API); then
+ * Redis memory per live Tollgate counter.
  * The ceiling (redis-benchmark running the same script) and the command are in
  * {@code tollgate-benchmarks/redis/run.sh}.
  *
@@ -55,6 +62,10 @@ public final class RedisThroughput {
       IntPredicate tollgate = i -> limiter.tryAcquire("per-ip", names[i], 1).allowed();
       run("warm-up", tollgate, seconds / 2, inFlight, keys);
       double t = run("tollgate", tollgate, seconds, inFlight, keys);
+      IntFunction<CompletableFuture<Boolean>> tollgateAsync =
+          i -> limiter.tryAcquireAsync("per-ip", names[i], 1).thenApply(d -> d.allowed());
+      runAsync("warm-up", tollgateAsync, seconds / 2, inFlight, keys);
+      double ta = runAsync("tollgate-async", tollgateAsync, seconds, inFlight, keys);
       System.out.println("  " + store.stats());
 
       RedisClient client = RedisClient.create(uri);
@@ -70,7 +81,15 @@ public final class RedisThroughput {
         IntPredicate bucket4j = i -> bucket[i].tryConsume(1);
         run("warm-up", bucket4j, seconds / 2, inFlight, keys);
         double b = run("bucket4j", bucket4j, seconds, inFlight, keys);
-        System.out.printf("tollgate / bucket4j = %.2f%n", t / b);
+        AsyncBucketProxy[] async = new AsyncBucketProxy[keys];
+        for (int i = 0; i < keys; i++) {
+          async[i] = buckets.asAsync().getProxy(("b4j:" + names[i]).getBytes(StandardCharsets.UTF_8),
+              () -> CompletableFuture.completedFuture(config));
+        }
+        IntFunction<CompletableFuture<Boolean>> bucket4jAsync = i -> async[i].tryConsume(1);
+        runAsync("warm-up", bucket4jAsync, seconds / 2, inFlight, keys);
+        double ba = runAsync("bucket4j-async", bucket4jAsync, seconds, inFlight, keys);
+        System.out.printf("tollgate / bucket4j = %.2f (threads), %.2f (async)%n", t / b, ta / ba);
 
         RedisCommands<byte[], byte[]> redis = c.sync();
         List<byte[]> sample = redis.keys("{bench}*");
@@ -85,6 +104,45 @@ public final class RedisThroughput {
         client.shutdown();
       }
     }
+  }
+
+  /**
+   * {@code inFlight} decisions in flight from two threads: each completion starts the next one;
+   * returns decisions per second.
+   */
+  private static double runAsync(String name, IntFunction<CompletableFuture<Boolean>> decide, int seconds, int inFlight,
+      int keys) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    LongAdder done = new LongAdder();
+    LongAdder refused = new LongAdder();
+    Semaphore slots = new Semaphore(inFlight);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      Thread th = new Thread(() -> {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        while (!stop.get()) {
+          try {
+            if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+              continue;
+            }
+          } catch (InterruptedException e) {
+            return;
+          }
+          decide.apply(r.nextInt(keys)).whenComplete((allowed, error) -> {
+            if (error != null || !allowed) {
+              refused.increment();
+            }
+            done.increment();
+            slots.release();
+          });
+        }
+      });
+      threads.add(th);
+    }
+    double rate = measure(threads, seconds, stop, done);
+    slots.acquire(inFlight); // the last ones land
+    report(name, inFlight + " in flight from 2 threads", keys, rate, refused);
+    return rate;
   }
 
   /** {@code inFlight} threads, each calling {@code decide} on random keys; returns decisions per second. */
@@ -103,10 +161,19 @@ public final class RedisThroughput {
           done.increment();
         }
       });
-      th.start();
       threads.add(th);
     }
+    double rate = measure(threads, seconds, stop, done);
+    report(name, inFlight + " in flight", keys, rate, refused);
+    return rate;
+  }
+
+  /** Starts {@code threads}, lets them run {@code seconds}, stops them; returns decisions per second. */
+  private static double measure(List<Thread> threads, int seconds, AtomicBoolean stop, LongAdder done) throws Exception {
     long start = System.nanoTime();
+    for (Thread th : threads) {
+      th.start();
+    }
     Thread.sleep(seconds * 1000L);
     stop.set(true);
     long sum = done.sum();
@@ -114,10 +181,12 @@ public final class RedisThroughput {
     for (Thread th : threads) {
       th.join();
     }
-    double rate = sum / elapsed;
+    return sum / elapsed;
+  }
+
+  private static void report(String name, String how, int keys, double rate, LongAdder refused) {
     if (!name.equals("warm-up")) {
-      System.out.printf("%-9s %d in flight, %d keys: %,.0f decisions/s (%d refused)%n", name, inFlight, keys, rate, refused.sum());
+      System.out.printf("%-15s %s, %d keys: %,.0f decisions/s (%d refused)%n", name, how, keys, rate, refused.sum());
     }
-    return rate;
   }
 }

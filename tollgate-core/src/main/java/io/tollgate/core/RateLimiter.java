@@ -5,6 +5,7 @@ import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.MemoryStore;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The engine: decides requests against a {@link Policy}, counting in a {@link CounterStore}.
@@ -24,6 +25,13 @@ public interface RateLimiter extends AutoCloseable {
   Decision decide(RequestInfo request);
 
   /**
+   * {@link #decide}, without holding the calling thread for the store's round trip: with a remote
+   * store (Redis), many decisions can be in flight from few threads. The deny list and the ban are
+   * still read on the calling thread. With the memory store the future is already complete.
+   */
+  CompletableFuture<Decision> decideAsync(RequestInfo request);
+
+  /**
    * Only the first step of {@link #decide}: the deny list and the ban. {@link Decision.Outcome#DENIED},
    * {@link Decision.Outcome#BANNED}, or an allowed decision with no limit applied; counts nothing.
    * For requests that limits never apply to, such as the status endpoint.
@@ -37,6 +45,9 @@ public interface RateLimiter extends AutoCloseable {
    * @throws IllegalArgumentException if the policy has no such limit
    */
   Decision tryAcquire(String limitName, String key, long cost);
+
+  /** {@link #tryAcquire}, without holding the calling thread for the store's round trip. */
+  CompletableFuture<Decision> tryAcquireAsync(String limitName, String key, long cost);
 
   /**
    * What the status endpoint shows the caller of {@code request}: one entry per limit and route,

@@ -212,6 +212,30 @@ class LimiterTest {
   }
 
   @Test
+  void asynchronousDecisionsAreTheSameDecisionsBansIncluded() {
+    Ban ban = new Ban(List.of(List.of(KeyPart.of(KeyPart.Kind.CLIENT_IP))), 2, "1m", "1h", 403, "application/json",
+        Ban.DEFAULT_BODY);
+    RateLimiter l = limiter(Policy.builder().deny("203.0.113.0/24").allow("10.0.0.0/8").ban(ban)
+        .limit(Limit.builder("tiny").key("client-ip").limit(1).window("1m").build()).build());
+    assertThat(l.decideAsync(req("GET", "/", "203.0.113.9")).join().outcome()).isEqualTo(Decision.Outcome.DENIED);
+    assertThat(l.decideAsync(req("GET", "/", "10.1.2.3")).join().applied()).isEmpty();
+    String abuser = "198.51.100.7";
+    Decision first = l.decideAsync(req("GET", "/", abuser)).join();
+    assertThat(first.allowed()).isTrue();
+    assertThat(first.reported().remaining()).isZero();
+    assertThat(first.route()).isEqualTo("default");
+    for (int i = 0; i < 2; i++) { // the refusals count toward the ban, off the completing thread
+      assertThat(l.decideAsync(req("GET", "/", abuser)).join().outcome()).isEqualTo(Decision.Outcome.REFUSED);
+    }
+    assertThat(l.decideAsync(req("GET", "/", abuser)).join().outcome()).isEqualTo(Decision.Outcome.BANNED);
+    assertThat(l.decide(req("GET", "/", abuser)).outcome()).as("one set of counters for both APIs")
+        .isEqualTo(Decision.Outcome.BANNED);
+    assertThat(l.tryAcquireAsync("tiny", "k", 1).join().allowed()).isTrue();
+    assertThat(l.tryAcquire("tiny", "k", 1).allowed()).isFalse();
+    assertThat(l.tryAcquireAsync("tiny", "k", 1).join().reported().retryAfterMillis()).isPositive();
+  }
+
+  @Test
   void theStatusViewShowsTheCallersOwnCountersPerLimitAndRouteAndMovesNothing() {
     RateLimiter l = limiter(Policy.builder()
         .route(Route.of("time", "/time/**"))

@@ -34,7 +34,8 @@ final class RateLimitService extends SimpleDecoratingHttpService {
 
   /**
    * @param sharedStore whether the limiter's store is Redis: a decision then waits on the network (up
-   *     to the store's timeout), so it runs on Armeria's blocking-task threads, never on an event loop
+   *     to the store's timeout), so it is asynchronous, or on Armeria's blocking-task threads where it
+   *     needs the blocking API (the status view, a ban); never on an event loop
    */
   RateLimitService(HttpService upstream, RateLimiter limiter, ClientAddress clientAddress, StatusEndpoint statusEndpoint,
       Clock clock, boolean sharedStore) {
@@ -48,24 +49,36 @@ final class RateLimitService extends SimpleDecoratingHttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
-    if (!sharedStore) {
-      return decideAndServe(ctx, req);
-    }
-    return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
-      try {
-        return decideAndServe(ctx, req);
-      } catch (Exception e) {
-        return HttpResponse.ofFailure(e);
-      }
-    }, ctx.blockingTaskExecutor()));
-  }
-
-  private HttpResponse decideAndServe(ServiceRequestContext ctx, HttpRequest req) throws Exception {
     String ip = clientAddress.resolve(ctx.remoteAddress(),
         req.headers().get(HttpHeaderNames.X_FORWARDED_FOR));
     ArmeriaRequestInfo info = new ArmeriaRequestInfo(req.headers(), ip);
     boolean status = statusEndpoint != null && req.method() == HttpMethod.GET && statusEndpoint.path().equals(info.path());
-    Decision d = status ? limiter.screen(info) : limiter.decide(info); // the status endpoint is never counted
+    if (!sharedStore) {
+      return respond(ctx, req, info, status, status ? limiter.screen(info) : limiter.decide(info));
+    }
+    if (status || limiter.policy().ban() != null) {
+      // The status view and the ban read Redis with the blocking API: not on an event loop.
+      return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
+        try {
+          return respond(ctx, req, info, status, status ? limiter.screen(info) : limiter.decide(info));
+        } catch (Exception e) {
+          return HttpResponse.ofFailure(e);
+        }
+      }, ctx.blockingTaskExecutor()));
+    }
+    // No thread waits for Redis: the response goes on on this request's event loop once it answers.
+    return HttpResponse.of(limiter.decideAsync(info).thenApplyAsync(d -> {
+      try {
+        return respond(ctx, req, info, false, d);
+      } catch (Exception e) {
+        return HttpResponse.ofFailure(e);
+      }
+    }, ctx.eventLoop()));
+  }
+
+  /** The decision's answer: refused here, the status view, or on to the upstream (the status endpoint is never counted). */
+  private HttpResponse respond(ServiceRequestContext ctx, HttpRequest req, ArmeriaRequestInfo info, boolean status,
+      Decision d) throws Exception {
     switch (d.outcome()) {
       case DENIED:
         return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8, "{\"error\":\"forbidden\",\"status\":403}");

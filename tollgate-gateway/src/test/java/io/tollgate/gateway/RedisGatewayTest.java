@@ -20,6 +20,7 @@ class RedisGatewayTest {
   void twoGatewaysShareOneLimit(@TempDir Path one, @TempDir Path two) throws Exception {
     try (RedisServer redis = RedisServer.start()) {
       String policy = "upstream: echo\nstore: " + redis.uri() + "\nredis: {timeout: 500ms, on-failure: deny}\n"
+          + "status-endpoint: /ratelimits\n"
           + "limits:\n  - {name: per-ip, key: [client-ip], limit: 10, window: 1h}\n";
       try (ServeProcess a = ServeProcess.start(one, policy); ServeProcess b = ServeProcess.start(two, policy)) {
         assertThat(a.startLine).endsWith("store " + redis.uri() + " (timeout 500ms, on-failure deny, clock redis)");
@@ -38,6 +39,9 @@ class RedisGatewayTest {
         assertThat(allowed).as(seen.toString()).isEqualTo(10);
         assertThat(seen.subList(0, 11)).as("one count across both nodes").containsExactly(
             "200:9", "200:8", "200:7", "200:6", "200:5", "200:4", "200:3", "200:2", "200:1", "200:0", "429:0");
+        HttpResponse<String> view = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port + "/ratelimits"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(view.body()).as("either node's status view reads the shared counter").contains("\"remaining\":0");
       }
     }
   }

@@ -2,10 +2,12 @@ package io.tollgate.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -106,11 +109,13 @@ public final class RedisStore implements CounterStore {
         .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofMillis(250), 2, TimeUnit.MILLISECONDS))
         .build();
     SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build();
+    // Lettuce times every command out itself (a timer wheel): what bounds an asynchronous decision.
+    TimeoutOptions timeouts = TimeoutOptions.enabled(options.timeout());
     String uri = options.uri();
     try {
       if (uri.startsWith("redis-cluster://")) {
         RedisClusterClient client = RedisClusterClient.create(resources, clusterUris(uri));
-        client.setOptions(ClusterClientOptions.builder().socketOptions(socket)
+        client.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
             .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
             .build()); // commands wait while a node's connection is being made (the timeout bounds it):
                        // rejecting them would fail the first command to every node
@@ -118,7 +123,7 @@ public final class RedisStore implements CounterStore {
         return new RedisStore(options, () -> shutdown(client, resources), c, c.async());
       }
       RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
-      client.setOptions(ClientOptions.builder().socketOptions(socket)
+      client.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
       StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
       return new RedisStore(options, () -> shutdown(client, resources), c, c.async());
@@ -182,16 +187,36 @@ public final class RedisStore implements CounterStore {
       stats.cachedRefusals.increment();
       return false;
     }
-    String lease = null;
-    for (int i = 0; i < b.size() && lease == null; i++) {
+    String lease = leaseFor(b);
+    long[] out = call(ACQUIRE, b, keys, lease);
+    return out == null ? fallbackAcquire(b) : accept(b, keys, lease, out, now);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> acquireAsync(Batch b) {
+    long now = b.now();
+    byte[][] keys = baseKeys(b);
+    if (refusedLocally(b, keys, now)) {
+      stats.cachedRefusals.increment();
+      return CompletableFuture.completedFuture(false);
+    }
+    String lease = leaseFor(b);
+    return callAsync(ACQUIRE, b, keys, lease)
+        .thenApply(out -> out == null ? fallbackAcquire(b) : accept(b, keys, lease, out, now));
+  }
+
+  /** A lease id when the batch takes concurrency slots: it names the slots this acquire takes. */
+  private String leaseFor(Batch b) {
+    for (int i = 0; i < b.size(); i++) {
       if (b.spec(i).algorithm() == Algorithm.CONCURRENCY) {
-        lease = leasePrefix + Long.toHexString(leases.incrementAndGet()); // names the slots this acquire takes
+        return leasePrefix + Long.toHexString(leases.incrementAndGet());
       }
     }
-    long[] out = call(ACQUIRE, b, keys, lease);
-    if (out == null) {
-      return fallbackAcquire(b);
-    }
+    return null;
+  }
+
+  /** Writes Redis's answer into the batch, with tokens for release, and remembers refused keys. */
+  private boolean accept(Batch b, byte[][] keys, String lease, long[] out, long now) {
     long serverNow = out[0];
     boolean acquired = out[1] == 1;
     write(b, out, now - serverNow);
@@ -206,6 +231,10 @@ public final class RedisStore implements CounterStore {
     return acquired;
   }
 
+  /**
+   * Gives back without waiting for Redis's answer (nobody needs it): the call is sent on the same
+   * connection as every later call of this store, so Redis runs it before them.
+   */
   @Override
   public void release(Batch b) {
     if (b.size() == 0) {
@@ -223,10 +252,11 @@ public final class RedisStore implements CounterStore {
       lease = t.lease == null ? lease : t.lease;
       refusals.forget(t.base);
     }
-    long[] out = call(RELEASE, b, keys, lease);
-    if (out == null) {
-      stats.lostReleases.increment(); // leases expire after lease-ttl; window units stay taken
-    }
+    callAsync(RELEASE, b, keys, lease).thenAccept(out -> {
+      if (out == null) {
+        stats.lostReleases.increment(); // leases expire after lease-ttl; window units stay taken
+      }
+    });
   }
 
   @Override
@@ -276,20 +306,7 @@ public final class RedisStore implements CounterStore {
       stats.skipped.increment();
       return null;
     }
-    int n = b.size();
-    byte[][] args = new byte[4 + n][];
-    args[0] = op;
-    args[1] = op == RELEASE || options.clock() == RedisStoreOptions.ClockSource.LOCAL ? ascii(b.now()) : NO_TIME;
-    args[2] = leaseTtl;
-    args[3] = lease == null ? NO_LEASE : lease.getBytes(StandardCharsets.US_ASCII);
-    for (int i = 0; i < n; i++) {
-      byte[] spec = specArgs(b.spec(i))[0];
-      long cost = b.cost(i);
-      byte[] c = cost == 1 ? ONE : ascii(cost);
-      byte[] arg = Arrays.copyOf(spec, spec.length + c.length);
-      System.arraycopy(c, 0, arg, spec.length, c.length);
-      args[4 + i] = arg;
-    }
+    byte[][] args = args(op, b, lease);
     stats.calls.increment();
     long deadline = System.nanoTime() + timeoutNanos;
     try {
@@ -304,28 +321,82 @@ public final class RedisStore implements CounterStore {
         long left = Math.max(1, deadline - System.nanoTime());
         out = redis.<byte[]>eval(SCRIPT, ScriptOutputType.VALUE, keys, args).get(left, TimeUnit.NANOSECONDS);
       }
-      breaker.success();
-      stats.answered.increment();
-      return longs(out);
-    } catch (TimeoutException e) {
-      stats.timeouts.increment();
-      failed();
-      return null;
-    } catch (ExecutionException | RuntimeException e) {
-      stats.errors.increment();
-      stats.lastError = rootMessage(e);
-      failed();
-      return null;
+      return answered(out);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      return failed(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     }
   }
 
-  private void failed() {
+  /**
+   * {@link #call} without waiting: completes (never exceptionally) with the answer, or {@code null}
+   * once the timeout has passed (Lettuce's command timeout), on a failure, or at once when the
+   * breaker is open.
+   */
+  private CompletableFuture<long[]> callAsync(byte[] op, Batch b, byte[][] keys, String lease) {
+    if (!breaker.allow()) {
+      stats.skipped.increment();
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[][] args = args(op, b, lease);
+    stats.calls.increment();
+    return redis.<byte[]>evalsha(SHA, ScriptOutputType.VALUE, keys, args).toCompletableFuture()
+        .exceptionallyCompose(e -> {
+          if (!(unwrap(e) instanceof RedisNoScriptException)) {
+            return CompletableFuture.failedFuture(e);
+          }
+          stats.scriptLoads.increment();
+          return redis.<byte[]>eval(SCRIPT, ScriptOutputType.VALUE, keys, args).toCompletableFuture();
+        })
+        .handle((out, e) -> e == null ? answered(out) : failed(unwrap(e)));
+  }
+
+  /** The script's arguments: op, time, lease time-to-live, lease, then one per entry. */
+  private byte[][] args(byte[] op, Batch b, String lease) {
+    int n = b.size();
+    byte[][] args = new byte[4 + n][];
+    args[0] = op;
+    args[1] = op == RELEASE || options.clock() == RedisStoreOptions.ClockSource.LOCAL ? ascii(b.now()) : NO_TIME;
+    args[2] = leaseTtl;
+    args[3] = lease == null ? NO_LEASE : lease.getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < n; i++) {
+      byte[] spec = specArgs(b.spec(i))[0];
+      long cost = b.cost(i);
+      byte[] c = cost == 1 ? ONE : ascii(cost);
+      byte[] arg = Arrays.copyOf(spec, spec.length + c.length);
+      System.arraycopy(c, 0, arg, spec.length, c.length);
+      args[4 + i] = arg;
+    }
+    return args;
+  }
+
+  private long[] answered(byte[] out) {
+    breaker.success();
+    stats.answered.increment();
+    return longs(out);
+  }
+
+  private long[] failed(Throwable e) {
+    if (e instanceof TimeoutException || e instanceof RedisCommandTimeoutException) {
+      stats.timeouts.increment();
+    } else {
+      stats.errors.increment();
+      stats.lastError = rootMessage(e);
+    }
     if (breaker.failure()) {
       stats.breakerOpened.increment();
     }
+    return null;
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable c = e;
+    while ((c instanceof java.util.concurrent.CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
   }
 
   private boolean refusedLocally(Batch b, byte[][] keys, long now) {

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -96,6 +97,27 @@ class RedisFailureTest {
           assertThat(outageAllowed.get()).as("allowed by Redis around the outage's edges only")
               .isLessThan(outageRefused.get() / 10);
           break;
+      }
+    }
+  }
+
+  @Test
+  void anAsynchronousDecisionOnAHungRedisCompletesAfterTheTimeout() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        RedisStore store = RedisStore.connect(RedisStoreOptions.builder(redis.uri()).onFailure(OnFailure.DENY)
+            .timeout(Duration.ofMillis(50)).keyPrefix("fail-async").build())) {
+      RateLimiter limiter = RedisStoreTest.limiter(store, Clock.system(), Limit.builder("w").limit(3).window("1m").build());
+      assertThat(limiter.tryAcquireAsync("w", "k", 1).get(5, TimeUnit.SECONDS).allowed()).isTrue();
+      redis.freeze();
+      try {
+        for (int i = 0; i < 5; i++) {
+          long start = System.nanoTime();
+          assertThat(limiter.tryAcquireAsync("w", "k", 1).get(5, TimeUnit.SECONDS).allowed()).as("deny").isFalse();
+          assertThat(System.nanoTime() - start).isLessThan(ANSWER_BOUND_NANOS);
+        }
+        assertThat(store.stats().timeouts()).as(store.stats().toString()).isPositive();
+      } finally {
+        redis.thaw();
       }
     }
   }

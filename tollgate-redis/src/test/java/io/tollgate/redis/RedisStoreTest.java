@@ -91,6 +91,35 @@ class RedisStoreTest {
   }
 
   @Test
+  void asynchronousDecisionsManyInFlightAdmitExactlyTheLimit() throws Exception {
+    Limit limit = Limit.builder("hot").limit(700).window("1d").build();
+    String prefix = "async" + prefixes.incrementAndGet();
+    RedisStore[] stores = new RedisStore[3];
+    RateLimiter[] nodes = new RateLimiter[3];
+    for (int i = 0; i < 3; i++) {
+      stores[i] = RedisStore.connect(options(redis.uri(), prefix).build());
+      nodes[i] = limiter(stores[i], Clock.system(), limit);
+    }
+    try {
+      List<java.util.concurrent.CompletableFuture<Decision>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) { // all sent before any answer is awaited
+        inFlight.add(nodes[i % 3].tryAcquireAsync("hot", "one-key", 1));
+      }
+      int admitted = 0;
+      for (java.util.concurrent.CompletableFuture<Decision> d : inFlight) {
+        if (d.get(30, TimeUnit.SECONDS).allowed()) {
+          admitted++;
+        }
+      }
+      assertThat(admitted).isEqualTo(700);
+    } finally {
+      for (RedisStore s : stores) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void aRefusedKeyIsRefusedLocallyUntilItsResetWithoutCallingRedis() {
     FakeClock clock = FakeClock.atWholeDay();
     try (RedisStore store = RedisStore.connect(options(redis.uri(), "cache" + prefixes.incrementAndGet())

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The limiter. A request goes: deny list, ban, allow list, route, the limits whose filters match,
@@ -99,13 +100,44 @@ public final class DefaultRateLimiter implements RateLimiter {
       this.banLimit = null;
     }
     int captures = maxCaptures;
-    this.scratch = ThreadLocal.withInitial(() -> new Scratch(captures, limits.length));
+    this.scratch = ThreadLocal.withInitial(() -> new Scratch(captures, limits.length, true));
   }
 
   @Override
   public Decision decide(RequestInfo request) {
     Scratch s = scratch.get();
     long now = clock.epochMillis();
+    Decision early = prepare(request, s, now);
+    if (early != null) {
+      return early;
+    }
+    return finish(request, s, now, store.acquire(s.batch));
+  }
+
+  @Override
+  public CompletableFuture<Decision> decideAsync(RequestInfo request) {
+    Scratch s = newScratch(); // this decision's own: the store may complete it on another thread
+    long now = clock.epochMillis();
+    Decision early = prepare(request, s, now);
+    if (early != null) {
+      return CompletableFuture.completedFuture(early);
+    }
+    return store.acquireAsync(s.batch).thenCompose(admitted -> {
+      if (admitted || ban == null) {
+        return CompletableFuture.completedFuture(toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText));
+      }
+      // Counting the refusal toward a ban calls the store again: not on the thread that completed
+      // this future, which may be the store's own I/O thread.
+      return CompletableFuture.supplyAsync(() -> finish(request, s, now, false));
+    });
+  }
+
+  /**
+   * Everything before the store: deny list, ban, route, allow list, and the batch of the limits that
+   * apply. Returns the decision when one is already made, else {@code null} with {@code s.batch},
+   * {@code s.entries} and {@code s.routeName} set for {@link #finish}.
+   */
+  private Decision prepare(RequestInfo request, Scratch s, long now) {
     String ip = request.clientIp();
     Decision screened = screen(request, s, now);
     if (screened != null) {
@@ -138,12 +170,23 @@ public final class DefaultRateLimiter implements RateLimiter {
     if (n == 0) {
       return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
     }
-    boolean admitted = store.acquire(batch);
-    Decision d = toDecision(s, batch, n, admitted, routeName, s.matchedPatternText);
+    s.entries = n;
+    if (s.routeName != routeName) {
+      s.routeName = routeName;
+    }
+    return null;
+  }
+
+  private Decision finish(RequestInfo request, Scratch s, long now, boolean admitted) {
+    Decision d = toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText);
     if (!admitted && ban != null) {
-      countRefusal(request, s, now, routeName);
+      countRefusal(request, s, now, s.routeName);
     }
     return d;
+  }
+
+  private Scratch newScratch() {
+    return new Scratch(scratch.get().captures.length, limits.length, false);
   }
 
   @Override
@@ -225,6 +268,20 @@ public final class DefaultRateLimiter implements RateLimiter {
 
   @Override
   public Decision tryAcquire(String limitName, String key, long cost) {
+    Scratch s = scratch.get();
+    Batch batch = keyed(s, limitName, key, cost);
+    return toDecision(s, batch, 1, store.acquire(batch), null, null);
+  }
+
+  @Override
+  public CompletableFuture<Decision> tryAcquireAsync(String limitName, String key, long cost) {
+    Scratch s = newScratch();
+    Batch batch = keyed(s, limitName, key, cost);
+    return store.acquireAsync(batch).thenApply(admitted -> toDecision(s, batch, 1, admitted, null, null));
+  }
+
+  /** The batch of one keyed acquire, in {@code s}. */
+  private Batch keyed(Scratch s, String limitName, String key, long cost) {
     CompiledLimit l = limitsByName.get(limitName);
     if (l == null) {
       throw new IllegalArgumentException("no limit named '" + limitName + "' in the policy (limits: "
@@ -233,7 +290,6 @@ public final class DefaultRateLimiter implements RateLimiter {
     if (cost <= 0) {
       throw new IllegalArgumentException("cost must be > 0 (was " + cost + ")");
     }
-    Scratch s = scratch.get();
     Batch batch = s.batch.clear(clock.epochMillis());
     Variant v = l.base;
     batch.beginEntry(v.spec, cost);
@@ -242,7 +298,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     if (s.variants[0] != v) {
       s.variants[0] = v;
     }
-    return toDecision(s, batch, 1, store.acquire(batch), null, null);
+    return batch;
   }
 
   @Override
@@ -589,16 +645,19 @@ public final class DefaultRateLimiter implements RateLimiter {
   private final class Scratch {
     final Segments segments = new Segments();
     final Batch batch = new Batch();
-    final Batch releaseBatch = new Batch();
+    final Batch releaseBatch; // a thread's own scratch only: settling uses the settling thread's
     final TenantCache tenant = new TenantCache();
     final int[] captures;
     final int[] pathCaptures;
     final Variant[] variants;
     PathPattern matchedPattern;
     String matchedPatternText;
+    int entries; // of the batch being decided
+    String routeName; // of the request being decided
     private Limit[] lastLimits = new Limit[0];
 
-    Scratch(int maxCaptures, int limitCount) {
+    Scratch(int maxCaptures, int limitCount, boolean perThread) {
+      this.releaseBatch = perThread ? new Batch() : null;
       this.captures = new int[Math.max(1, maxCaptures)];
       this.pathCaptures = new int[Math.max(1, maxCaptures)];
       this.variants = new Variant[Math.max(1, limitCount)];

@@ -1,5 +1,7 @@
 package io.tollgate.core.store;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Where counters live: the memory of one JVM ({@code MemoryStore}) or a Redis shared by many gateway
  * nodes. Every method takes a whole {@link Batch}, one decision's counters, so that a remote store
@@ -17,6 +19,16 @@ public interface CounterStore extends AutoCloseable {
    * @return whether the costs were consumed
    */
   boolean acquire(Batch batch);
+
+  /**
+   * {@link #acquire}, completing when the store has answered, without holding the calling thread
+   * (a remote store). The batch belongs to this call until the future completes: the caller must
+   * not touch it before, and the store writes every entry's result before completing. The default
+   * runs {@link #acquire} on the calling thread.
+   */
+  default CompletableFuture<Boolean> acquireAsync(Batch batch) {
+    return CompletableFuture.completedFuture(acquire(batch));
+  }
 
   /**
    * Gives back each entry's cost, taken by an earlier successful {@code acquire} at {@code batch.now()}:
