@@ -1,0 +1,234 @@
+package io.tollgate.client;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Sends requests the way the seeds ask their callers to: it reads every response's rate-limit
+ * headers, and when a bucket (by default the host) has nothing remaining, its next requests wait
+ * for the reset instead of being sent to be refused; a refusal pauses the whole bucket; refused and
+ * failed requests are retried after the server's wait or a backoff, at most {@code maxAttempts}
+ * times in all. A wait longer than {@code maxWait} fails at once with a {@link RetryLaterException}
+ * that says when to try again.
+ *
+ * <p>Retried: 429, 509 and 503 (the response proves the request was not processed, so POST and
+ * PATCH too), and whatever else {@link Builder#retryOn} adds (408, 249, other 5xx), for those only
+ * idempotent requests or requests with an {@code Idempotency-Key}.
+ *
+ * <p>Blocking ({@code send}, as {@link HttpClient#send}); thread-safe. Not built yet (issue 5):
+ * {@code sendAsync}, limits declared up front, even spreading, concurrency caps, priorities, the
+ * ETag cache, the listener.
+ */
+public final class TollgateClient {
+
+  private static final Set<Integer> NOT_PROCESSED = Set.of(429, 509, 503);
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+  private final HttpClient http;
+  private final int maxAttempts;
+  private final Backoff backoff;
+  private final Duration maxWait;
+  private final Set<Integer> retryOn;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final Function<HttpRequest, String> bucketOf;
+  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  private TollgateClient(Builder b) {
+    this.http = b.http != null ? b.http : HttpClient.newHttpClient();
+    this.maxAttempts = b.maxAttempts;
+    this.backoff = b.backoff;
+    this.maxWait = b.maxWait;
+    this.retryOn = Set.copyOf(b.retryOn);
+    this.clock = b.clock;
+    this.sleeper = b.sleeper;
+    this.bucketOf = b.bucketOf;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** What the client knows of one bucket: paused until when, and the server's last word. */
+  public static final class BucketState {
+    private final Instant pausedUntil;
+    private final ServerLimit last;
+
+    BucketState(Instant pausedUntil, ServerLimit last) {
+      this.pausedUntil = pausedUntil;
+      this.last = last;
+    }
+
+    /** Requests of this bucket wait until then (in the past: they go at once). */
+    public Instant pausedUntil() {
+      return pausedUntil;
+    }
+
+    /** What the bucket's last response said of the limit. */
+    public Optional<ServerLimit> last() {
+      return Optional.ofNullable(last);
+    }
+
+    @Override
+    public String toString() {
+      return "paused until " + pausedUntil + (last == null ? "" : ", " + last);
+    }
+  }
+
+  private static final class Bucket {
+    private Instant pausedUntil = Instant.EPOCH;
+    private ServerLimit last;
+
+    synchronized Instant pausedUntil() {
+      return pausedUntil;
+    }
+
+    synchronized void pauseUntil(Instant t) {
+      if (t.isAfter(pausedUntil)) {
+        pausedUntil = t;
+      }
+    }
+
+    synchronized void last(ServerLimit l) {
+      last = l;
+    }
+
+    synchronized BucketState state() {
+      return new BucketState(pausedUntil, last);
+    }
+  }
+
+  /** Every bucket's state, by name. */
+  public Map<String, BucketState> snapshot() {
+    Map<String, BucketState> out = new TreeMap<>();
+    buckets.forEach((k, v) -> out.put(k, v.state()));
+    return out;
+  }
+
+  /**
+   * Sends {@code request}, waiting first while its bucket is paused, and retrying as described
+   * above. Returns the last response (a refusal when the attempts ran out).
+   *
+   * @throws RetryLaterException when a wait would be longer than {@code maxWait}
+   */
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    Bucket bucket = buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket());
+    for (int attempt = 1; ; attempt++) {
+      await(bucket.pausedUntil(), request);
+      HttpResponse<T> response = http.send(request, handler);
+      Instant now = clock.instant();
+      ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
+      bucket.last(limit);
+      if (limit.remaining().isPresent() && limit.remaining().getAsLong() <= 0 && limit.resetAt().isPresent()) {
+        bucket.pauseUntil(limit.resetAt().get()); // the next request would be refused: wait for the reset
+      }
+      int status = response.statusCode();
+      if (!retryable(request, status)) {
+        return response;
+      }
+      Optional<Duration> serverWait = limit.retryAfter().or(() -> limit.resetAt()
+          .filter(t -> limit.remaining().orElse(0) <= 0).map(t -> Duration.between(now, t)));
+      Duration wait = backoff.delay(attempt, serverWait);
+      bucket.pauseUntil(now.plus(wait)); // one refusal pauses the whole bucket
+      if (attempt >= maxAttempts) {
+        return response;
+      }
+    }
+  }
+
+  private void await(Instant until, HttpRequest request) throws InterruptedException, RetryLaterException {
+    Duration wait = Duration.between(clock.instant(), until);
+    if (wait.compareTo(maxWait) > 0) {
+      throw new RetryLaterException(request.method() + " " + request.uri() + " would wait " + wait.toMillis()
+          + " ms, more than the " + maxWait.toMillis() + " ms allowed", until);
+    }
+    if (!wait.isNegative() && !wait.isZero()) {
+      sleeper.sleep(wait);
+    }
+  }
+
+  private boolean retryable(HttpRequest request, int status) {
+    if (NOT_PROCESSED.contains(status)) {
+      return true;
+    }
+    return retryOn.contains(status)
+        && (IDEMPOTENT.contains(request.method()) || request.headers().firstValue("Idempotency-Key").isPresent());
+  }
+
+  /** Builds a {@link TollgateClient}. */
+  public static final class Builder {
+    private HttpClient http;
+    private int maxAttempts = 5;
+    private Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(30));
+    private Duration maxWait = Duration.ofMinutes(2);
+    private Set<Integer> retryOn = Set.of();
+    private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.system();
+    private Function<HttpRequest, String> bucketOf = r -> r.uri().getHost() + ":" + r.uri().getPort();
+
+    private Builder() {}
+
+    /** The client that sends; default {@link HttpClient#newHttpClient()}. */
+    public Builder httpClient(HttpClient http) {
+      this.http = Objects.requireNonNull(http, "http");
+      return this;
+    }
+
+    /** Attempts in all, the first included; default 5. */
+    public Builder maxAttempts(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1 (was " + n + ")");
+      }
+      this.maxAttempts = n;
+      return this;
+    }
+
+    /** Default: full jitter from 200 ms, capped at 30 s. */
+    public Builder backoff(Backoff backoff) {
+      this.backoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /** The longest wait before one attempt; longer fails at once with {@link RetryLaterException}. Default 2 min. */
+    public Builder maxWait(Duration maxWait) {
+      this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
+      return this;
+    }
+
+    /** Statuses retried besides 429, 509 and 503 (408, 249, 500, 502, 504...): idempotent requests only. */
+    public Builder retryOn(Set<Integer> statuses) {
+      this.retryOn = Set.copyOf(statuses);
+      return this;
+    }
+
+    /** What groups requests under one server limit; default the host and port. */
+    public Builder bucketBy(Function<HttpRequest, String> bucketOf) {
+      this.bucketOf = Objects.requireNonNull(bucketOf, "bucketOf");
+      return this;
+    }
+
+    /** For tests: the clock the waits are measured on, and what waits. */
+    public Builder time(Clock clock, Sleeper sleeper) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    public TollgateClient build() {
+      return new TollgateClient(this);
+    }
+  }
+}

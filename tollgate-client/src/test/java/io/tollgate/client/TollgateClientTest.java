@@ -1,0 +1,171 @@
+package io.tollgate.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against a real HTTP server that enforces 3 requests per second on a fake clock that the client's
+ * waits advance: no test waits in real time.
+ */
+class TollgateClientTest {
+
+  static {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
+  /** A clock that moves only when the client waits. */
+  static final class TestClock extends Clock {
+    final AtomicLong millis = new AtomicLong(Instant.parse("2026-03-04T00:00:00Z").toEpochMilli());
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.get());
+    }
+  }
+
+  private final TestClock clock = new TestClock();
+  private final AtomicInteger served = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
+  private HttpServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  /** 3 per whole second; {@code headers}: say so (IETF fields and Retry-After) or send bare statuses. */
+  private URI start(boolean headers, int failingStatus) throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    long[] window = {-1, 0}; // start, count
+    server.createContext("/", exchange -> {
+      long now = clock.millis.get();
+      if (failingStatus != 0 && served.get() + refused.get() == 0) {
+        refused.incrementAndGet();
+        exchange.sendResponseHeaders(failingStatus, -1);
+        exchange.close();
+        return;
+      }
+      boolean ok;
+      long remaining;
+      long resetSeconds;
+      synchronized (window) {
+        long start = now - Math.floorMod(now, 1000);
+        if (window[0] != start) {
+          window[0] = start;
+          window[1] = 0;
+        }
+        ok = window[1] < 3;
+        if (ok) {
+          window[1]++;
+        }
+        remaining = 3 - window[1];
+        resetSeconds = (start + 1000 - now + 999) / 1000;
+      }
+      if (headers) {
+        exchange.getResponseHeaders().add("RateLimit-Policy", "\"per-second\";q=3;w=1");
+        exchange.getResponseHeaders().add("RateLimit", "\"per-second\";r=" + remaining + ";t=" + resetSeconds);
+        if (!ok) {
+          exchange.getResponseHeaders().add("Retry-After", Long.toString(resetSeconds));
+        }
+      }
+      (ok ? served : refused).incrementAndGet();
+      exchange.sendResponseHeaders(ok ? 200 : 429, -1);
+      exchange.close();
+    });
+    server.start();
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/items");
+  }
+
+  private TollgateClient.Builder client() {
+    return TollgateClient.builder().time(clock, d -> clock.millis.addAndGet(d.toMillis()))
+        .backoff(Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5)).withRandom(bound -> bound / 2));
+  }
+
+  @Test
+  void whenTheServerSaysWhatRemainsEveryRequestSucceedsWithoutOneRefusal() throws Exception {
+    URI uri = start(true, 0);
+    TollgateClient c = client().build();
+    for (int i = 0; i < 20; i++) {
+      assertThat(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+          .isEqualTo(200);
+    }
+    assertThat(refused.get()).as("the client waited for each reset instead").isZero();
+    assertThat(served.get()).isEqualTo(20);
+    assertThat(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli())
+        .as("20 at 3 per second take 6 whole seconds of waiting").isEqualTo(6_000);
+    assertThat(c.snapshot()).hasSize(1);
+  }
+
+  @Test
+  void whenItSaysNothingTheRefusalsAreRetriedWithBackoffUntilTheyGoThrough() throws Exception {
+    URI uri = start(false, 0);
+    TollgateClient c = client().maxAttempts(10).build();
+    for (int i = 0; i < 12; i++) {
+      assertThat(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+          .isEqualTo(200);
+    }
+    assertThat(served.get()).isEqualTo(12);
+    assertThat(refused.get()).as("it had to learn the limit by refusals").isPositive();
+  }
+
+  @Test
+  void aPostIsRetriedOnlyWhenTheResponseProvesItWasNotProcessedOrItHasAnIdempotencyKey() throws Exception {
+    URI uri = start(true, 500);
+    TollgateClient c = client().retryOn(Set.of(500)).build();
+    HttpRequest post = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+    assertThat(c.send(post, HttpResponse.BodyHandlers.discarding()).statusCode()).as("500 may have been processed")
+        .isEqualTo(500);
+    stop();
+    served.set(0);
+    refused.set(0);
+    uri = start(true, 500);
+    HttpRequest keyed = HttpRequest.newBuilder(uri).header("Idempotency-Key", "k-1")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+    assertThat(c.send(keyed, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+    assertThat(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aWaitLongerThanMaxWaitFailsAtOnceSayingWhenToTryAgain() throws Exception {
+    URI uri = start(true, 0);
+    TollgateClient c = client().maxWait(Duration.ofMillis(200)).build();
+    for (int i = 0; i < 3; i++) {
+      c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+    }
+    Instant reset = Instant.parse("2026-03-04T00:00:01Z");
+    assertThatThrownBy(() -> c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()))
+        .isInstanceOf(RetryLaterException.class)
+        .satisfies(e -> assertThat(((RetryLaterException) e).retryAt()).isEqualTo(reset))
+        .hasMessageContaining("try again at " + reset);
+    assertThat(refused.get()).as("it was not sent").isZero();
+  }
+}
