@@ -38,7 +38,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -54,8 +53,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Redis for 500 ms, then lets one call probe it. Keys refused until a known time are refused
  * locally until then ({@link RefusalCache}).
  *
- * <p>Thread-safe. Calls block the calling thread for at most the timeout; many threads share one
- * multiplexed connection.
+ * <p>Thread-safe. {@link #acquireAsync} holds no thread; the blocking methods wait at most the
+ * timeout (Lettuce's command timeout ends every call), and must not be called on Lettuce's own I/O
+ * threads. Many threads share one multiplexed connection.
  */
 public final class RedisStore implements CounterStore {
 
@@ -76,7 +76,6 @@ public final class RedisStore implements CounterStore {
   private final MemoryStore local;
   private final RefusalCache refusals;
   private final Breaker breaker = new Breaker(3, BREAKER_OPEN_NANOS);
-  private final long timeoutNanos;
   private final byte[] keyPrefix;
   private final byte[] leaseTtl;
   private final String leasePrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
@@ -92,7 +91,6 @@ public final class RedisStore implements CounterStore {
     this.redis = redis;
     this.local = MemoryStore.create(options.localMaxKeys());
     this.refusals = new RefusalCache(options.refusalCacheSize());
-    this.timeoutNanos = options.timeout().toNanos();
     this.keyPrefix = ("{" + options.keyPrefix() + "}:").getBytes(StandardCharsets.UTF_8);
     this.leaseTtl = ascii(options.leaseTtl().toMillis());
   }
@@ -179,17 +177,10 @@ public final class RedisStore implements CounterStore {
     return stats;
   }
 
+  /** {@link #acquireAsync}, waited for: at most the timeout (Lettuce's command timeout ends the call). */
   @Override
   public boolean acquire(Batch b) {
-    long now = b.now();
-    byte[][] keys = baseKeys(b);
-    if (refusedLocally(b, keys, now)) {
-      stats.cachedRefusals.increment();
-      return false;
-    }
-    String lease = leaseFor(b);
-    long[] out = call(ACQUIRE, b, keys, lease);
-    return out == null ? fallbackAcquire(b) : accept(b, keys, lease, out, now);
+    return acquireAsync(b).join();
   }
 
   @Override
@@ -261,7 +252,7 @@ public final class RedisStore implements CounterStore {
 
   @Override
   public void peek(Batch b) {
-    long[] out = call(PEEK, b, baseKeys(b), null);
+    long[] out = callAsync(PEEK, b, baseKeys(b), null).join();
     if (out == null) {
       if (options.onFailure() == RedisStoreOptions.OnFailure.LOCAL) {
         local.peek(b);
@@ -300,40 +291,10 @@ public final class RedisStore implements CounterStore {
     return out;
   }
 
-  /** One script call; {@code null} when Redis did not answer in time or the breaker is open. */
-  private long[] call(byte[] op, Batch b, byte[][] keys, String lease) {
-    if (!breaker.allow()) {
-      stats.skipped.increment();
-      return null;
-    }
-    byte[][] args = args(op, b, lease);
-    stats.calls.increment();
-    long deadline = System.nanoTime() + timeoutNanos;
-    try {
-      byte[] out;
-      try {
-        out = redis.<byte[]>evalsha(SHA, ScriptOutputType.VALUE, keys, args).get(timeoutNanos, TimeUnit.NANOSECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof RedisNoScriptException)) {
-          throw e;
-        }
-        stats.scriptLoads.increment(); // a new or restarted Redis: EVAL sends the script and caches it
-        long left = Math.max(1, deadline - System.nanoTime());
-        out = redis.<byte[]>eval(SCRIPT, ScriptOutputType.VALUE, keys, args).get(left, TimeUnit.NANOSECONDS);
-      }
-      return answered(out);
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      return failed(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
-
   /**
-   * {@link #call} without waiting: completes (never exceptionally) with the answer, or {@code null}
-   * once the timeout has passed (Lettuce's command timeout), on a failure, or at once when the
-   * breaker is open.
+   * One script call, {@code EVALSHA} and {@code EVAL} again on {@code NOSCRIPT}: completes (never
+   * exceptionally) with the answer, or with {@code null} once the timeout has passed (Lettuce's
+   * command timeout), on a failure, or at once when the breaker is open.
    */
   private CompletableFuture<long[]> callAsync(byte[] op, Batch b, byte[][] keys, String lease) {
     if (!breaker.allow()) {
@@ -347,7 +308,7 @@ public final class RedisStore implements CounterStore {
           if (!(unwrap(e) instanceof RedisNoScriptException)) {
             return CompletableFuture.failedFuture(e);
           }
-          stats.scriptLoads.increment();
+          stats.scriptLoads.increment(); // a new or restarted Redis: EVAL sends the script and caches it
           return redis.<byte[]>eval(SCRIPT, ScriptOutputType.VALUE, keys, args).toCompletableFuture();
         })
         .handle((out, e) -> e == null ? answered(out) : failed(unwrap(e)));
@@ -379,7 +340,7 @@ public final class RedisStore implements CounterStore {
   }
 
   private long[] failed(Throwable e) {
-    if (e instanceof TimeoutException || e instanceof RedisCommandTimeoutException) {
+    if (e instanceof RedisCommandTimeoutException) {
       stats.timeouts.increment();
     } else {
       stats.errors.increment();

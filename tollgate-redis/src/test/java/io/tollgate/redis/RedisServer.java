@@ -43,6 +43,21 @@ public final class RedisServer implements AutoCloseable {
     return s;
   }
 
+  private static RedisServer shared;
+
+  /**
+   * One server for every test of this JVM that only needs a Redis (each keeps to its own key
+   * prefix); it stops when the JVM exits.
+   */
+  public static synchronized RedisServer shared() throws IOException {
+    if (shared == null) {
+      RedisServer s = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> s.process.destroyForcibly()));
+      shared = s;
+    }
+    return shared;
+  }
+
   /** Skips the calling test when redis-server is missing, or fails it when Redis is required. */
   public static void requireBinary() {
     if (onPath("redis-server")) {

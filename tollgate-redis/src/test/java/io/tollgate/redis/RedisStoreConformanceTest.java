@@ -3,25 +3,17 @@ package io.tollgate.redis;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.CounterStoreConformance;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The memory store's conformance suite, unchanged, against a real redis-server. */
 class RedisStoreConformanceTest extends CounterStoreConformance {
 
-  private static RedisServer redis;
   private static final AtomicInteger stores = new AtomicInteger();
+  private static RedisServer redis;
 
   @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (redis != null) {
-      redis.close();
-    }
+  static void redis() throws Exception {
+    redis = RedisServer.shared();
   }
 
   @Override

@@ -17,26 +17,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What only a shared store has to get right: many nodes, skewed clocks, leases, a refusal cache. */
 class RedisStoreTest {
 
-  private static RedisServer redis;
   private static final AtomicInteger prefixes = new AtomicInteger();
+  private static RedisServer redis;
 
   @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (redis != null) {
-      redis.close();
-    }
+  static void redis() throws Exception {
+    redis = RedisServer.shared();
   }
 
   static RedisStoreOptions.Builder options(String uri, String prefix) {
