@@ -21,7 +21,7 @@ import java.util.function.Function;
  * for the reset instead of being sent to be refused; a refusal pauses the whole bucket; refused and
  * failed requests are retried after the server's wait or a backoff, at most {@code maxAttempts}
  * times in all. A wait longer than {@code maxWait} fails at once with a {@link RetryLaterException}
- * that says when to try again.
+ * that says when to try again, and so does a wait that would end past the call's deadline.
  *
  * <p>Retried: 429, 509 and 503 (the response proves the request was not processed, so POST and
  * PATCH too), and whatever else {@link Builder#retryOn} adds (408, 249, other 5xx), for those only
@@ -40,6 +40,7 @@ public final class TollgateClient {
   private final int maxAttempts;
   private final Backoff backoff;
   private final Duration maxWait;
+  private final Duration deadline;
   private final Set<Integer> retryOn;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -51,6 +52,7 @@ public final class TollgateClient {
     this.maxAttempts = b.maxAttempts;
     this.backoff = b.backoff;
     this.maxWait = b.maxWait;
+    this.deadline = b.deadline;
     this.retryOn = Set.copyOf(b.retryOn);
     this.clock = b.clock;
     this.sleeper = b.sleeper;
@@ -126,8 +128,9 @@ public final class TollgateClient {
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
     Bucket bucket = buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket());
+    Instant giveUpAt = deadline == null ? Instant.MAX : clock.instant().plus(deadline);
     for (int attempt = 1; ; attempt++) {
-      await(bucket.pausedUntil(), request);
+      await(bucket.pausedUntil(), giveUpAt, request);
       HttpResponse<T> response = http.send(request, handler);
       Instant now = clock.instant();
       ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
@@ -149,11 +152,14 @@ public final class TollgateClient {
     }
   }
 
-  private void await(Instant until, HttpRequest request) throws InterruptedException, RetryLaterException {
+  private void await(Instant until, Instant giveUpAt, HttpRequest request) throws InterruptedException, RetryLaterException {
     Duration wait = Duration.between(clock.instant(), until);
     if (wait.compareTo(maxWait) > 0) {
       throw new RetryLaterException(request.method() + " " + request.uri() + " would wait " + wait.toMillis()
           + " ms, more than the " + maxWait.toMillis() + " ms allowed", until);
+    }
+    if (until.isAfter(giveUpAt)) {
+      throw new RetryLaterException(request.method() + " " + request.uri() + " would wait past the call's deadline", until);
     }
     if (!wait.isNegative() && !wait.isZero()) {
       sleeper.sleep(wait);
@@ -174,6 +180,7 @@ public final class TollgateClient {
     private int maxAttempts = 5;
     private Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(30));
     private Duration maxWait = Duration.ofMinutes(2);
+    private Duration deadline;
     private Set<Integer> retryOn = Set.of();
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.system();
@@ -205,6 +212,12 @@ public final class TollgateClient {
     /** The longest wait before one attempt; longer fails at once with {@link RetryLaterException}. Default 2 min. */
     public Builder maxWait(Duration maxWait) {
       this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
+      return this;
+    }
+
+    /** The longest a whole call may take, waits and attempts included; none by default. */
+    public Builder deadline(Duration deadline) {
+      this.deadline = Objects.requireNonNull(deadline, "deadline");
       return this;
     }
 

@@ -168,4 +168,18 @@ class TollgateClientTest {
         .hasMessageContaining("try again at " + reset);
     assertThat(refused.get()).as("it was not sent").isZero();
   }
+
+  @Test
+  void aWaitThatWouldEndPastTheCallsDeadlineFailsAtOnce() throws Exception {
+    URI uri = start(true, 0);
+    TollgateClient c = client().deadline(Duration.ofMillis(500)).build();
+    for (int i = 0; i < 3; i++) {
+      c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+    }
+    assertThatThrownBy(() -> c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()))
+        .isInstanceOf(RetryLaterException.class).hasMessageContaining("past the call's deadline");
+    TollgateClient patient = client().deadline(Duration.ofSeconds(2)).build();
+    assertThat(patient.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+        .as("a new client learns the limit by one refusal, then waits within its deadline").isEqualTo(200);
+  }
 }
