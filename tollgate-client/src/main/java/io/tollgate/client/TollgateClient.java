@@ -27,8 +27,8 @@ import java.util.function.Function;
  * PATCH too), and whatever else {@link Builder#retryOn} adds (408, 249, other 5xx), for those only
  * idempotent requests or requests with an {@code Idempotency-Key}.
  *
- * <p>Blocking ({@code send}, as {@link HttpClient#send}); thread-safe. Not built yet (issue 5):
- * {@code sendAsync}, limits declared up front, even spreading, concurrency caps, priorities, the
+ * <p>Blocking ({@code send}, as {@link HttpClient#send}); thread-safe. Limits declared up front ({@link Builder#declare}) are kept to
+ * without the server's help. Not built yet (issue 5): {@code sendAsync}, even spreading, concurrency caps, priorities, the
  * ETag cache, the listener.
  */
 public final class TollgateClient {
@@ -45,6 +45,7 @@ public final class TollgateClient {
   private final Clock clock;
   private final Sleeper sleeper;
   private final Function<HttpRequest, String> bucketOf;
+  private final Map<String, DeclaredLimit> declared;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   private TollgateClient(Builder b) {
@@ -57,6 +58,7 @@ public final class TollgateClient {
     this.clock = b.clock;
     this.sleeper = b.sleeper;
     this.bucketOf = b.bucketOf;
+    this.declared = Map.copyOf(b.declared);
   }
 
   public static Builder builder() {
@@ -92,6 +94,34 @@ public final class TollgateClient {
   private static final class Bucket {
     private Instant pausedUntil = Instant.EPOCH;
     private ServerLimit last;
+    private final DeclaredLimit declared;
+    private final long[] sent; // the last `count` send times, epoch ms, as a ring
+    private int next;
+    private int filled;
+
+    Bucket(DeclaredLimit declared) {
+      this.declared = declared;
+      this.sent = declared == null ? new long[0] : new long[(int) declared.count()];
+    }
+
+    /**
+     * When a request may go under the declared limit, counting it as sent then: never more than
+     * {@code count} in any {@code window} (a sliding log of the last {@code count} send times), so
+     * that no window of the server's, wherever it starts, sees more.
+     */
+    synchronized Instant reserve(Instant now) {
+      if (declared == null) {
+        return now;
+      }
+      long at = now.toEpochMilli();
+      if (filled == sent.length) {
+        at = Math.max(at, sent[next] + declared.window().toMillis());
+      }
+      sent[next] = at;
+      next = (next + 1) % sent.length;
+      filled = Math.min(filled + 1, sent.length);
+      return Instant.ofEpochMilli(at);
+    }
 
     synchronized Instant pausedUntil() {
       return pausedUntil;
@@ -127,10 +157,11 @@ public final class TollgateClient {
    */
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    Bucket bucket = buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket());
+    Bucket bucket = buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket(declared.get(k)));
     Instant giveUpAt = deadline == null ? Instant.MAX : clock.instant().plus(deadline);
     for (int attempt = 1; ; attempt++) {
       await(bucket.pausedUntil(), giveUpAt, request);
+      await(bucket.reserve(clock.instant()), giveUpAt, request);
       HttpResponse<T> response = http.send(request, handler);
       Instant now = clock.instant();
       ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
@@ -185,6 +216,7 @@ public final class TollgateClient {
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.system();
     private Function<HttpRequest, String> bucketOf = r -> r.uri().getHost() + ":" + r.uri().getPort();
+    private final Map<String, DeclaredLimit> declared = new java.util.HashMap<>();
 
     private Builder() {}
 
@@ -224,6 +256,15 @@ public final class TollgateClient {
     /** Statuses retried besides 429, 509 and 503 (408, 249, 500, 502, 504...): idempotent requests only. */
     public Builder retryOn(Set<Integer> statuses) {
       this.retryOn = Set.copyOf(statuses);
+      return this;
+    }
+
+    /**
+     * A limit the client keeps to by itself in {@code bucket}, for APIs that send no headers:
+     * {@code "60/1m"}, {@code "5/1s"}, {@code "1/5m"} (a count, then a duration in ms, s, m, h or d).
+     */
+    public Builder declare(String bucket, String limit) {
+      declared.put(Objects.requireNonNull(bucket, "bucket"), DeclaredLimit.parse(limit));
       return this;
     }
 

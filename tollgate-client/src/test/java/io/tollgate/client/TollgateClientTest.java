@@ -137,6 +137,27 @@ class TollgateClientTest {
   }
 
   @Test
+  void aLimitDeclaredUpFrontKeepsAnApiWithoutHeadersFromRefusingAtAll() throws Exception {
+    URI uri = start(false, 0);
+    TollgateClient c = client().declare("127.0.0.1:" + uri.getPort(), "3/1s").build();
+    for (int i = 0; i < 10; i++) {
+      assertThat(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+          .isEqualTo(200);
+    }
+    assertThat(refused.get()).isZero();
+    assertThat(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli()).isEqualTo(3_000);
+    clock.millis.addAndGet(1_700); // a client that starts late in the server's window
+    for (int i = 0; i < 10; i++) {
+      assertThat(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+          .isEqualTo(200);
+      clock.millis.addAndGet(i * 37 % 300); // and sends unevenly
+    }
+    assertThat(refused.get()).as("no server window ever saw more than 3").isZero();
+    assertThatThrownBy(() -> client().declare("x", "3 per second")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("such as 60/1m");
+  }
+
+  @Test
   void aPostIsRetriedOnlyWhenTheResponseProvesItWasNotProcessedOrItHasAnIdempotencyKey() throws Exception {
     URI uri = start(true, 500);
     TollgateClient c = client().retryOn(Set.of(500)).build();
