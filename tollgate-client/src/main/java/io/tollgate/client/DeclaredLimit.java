@@ -36,6 +36,7 @@ final class DeclaredLimit {
     }
   }
 
+  /** The policy file's duration syntax (core's {@code Durations}, which the client must not depend on). */
   private static Duration duration(String d) {
     int unit = 0;
     while (unit < d.length() && Character.isDigit(d.charAt(unit))) {
