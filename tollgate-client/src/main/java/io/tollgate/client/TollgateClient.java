@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -27,8 +28,8 @@ import java.util.function.Function;
  * PATCH too), and whatever else {@link Builder#retryOn} adds (408, 249, other 5xx), for those only
  * idempotent requests or requests with an {@code Idempotency-Key}.
  *
- * <p>Blocking ({@code send}, as {@link HttpClient#send}); thread-safe. Limits declared up front ({@link Builder#declare}) are kept to
- * without the server's help. Not built yet (issue 5): {@code sendAsync}, even spreading, concurrency caps, priorities, the
+ * <p>{@code send} and {@code sendAsync}, as {@link HttpClient}'s; thread-safe. Limits declared up front ({@link Builder#declare}) are kept to
+ * without the server's help. Not built yet (issue 5): even spreading, concurrency caps, priorities, the
  * ETag cache, the listener.
  */
 public final class TollgateClient {
@@ -157,33 +158,79 @@ public final class TollgateClient {
    */
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    Bucket bucket = buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket(declared.get(k)));
-    Instant giveUpAt = deadline == null ? Instant.MAX : clock.instant().plus(deadline);
+    Bucket bucket = bucketOf(request);
+    Instant giveUpAt = giveUpAt();
     for (int attempt = 1; ; attempt++) {
-      await(bucket.pausedUntil(), giveUpAt, request);
-      await(bucket.reserve(clock.instant()), giveUpAt, request);
+      sleeper.sleep(waitBefore(bucket.pausedUntil(), giveUpAt, request));
+      sleeper.sleep(waitBefore(bucket.reserve(clock.instant()), giveUpAt, request));
       HttpResponse<T> response = http.send(request, handler);
-      Instant now = clock.instant();
-      ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
-      bucket.last(limit);
-      if (limit.remaining().isPresent() && limit.remaining().getAsLong() <= 0 && limit.resetAt().isPresent()) {
-        bucket.pauseUntil(limit.resetAt().get()); // the next request would be refused: wait for the reset
-      }
-      int status = response.statusCode();
-      if (!retryable(request, status)) {
-        return response;
-      }
-      Optional<Duration> serverWait = limit.retryAfter().or(() -> limit.resetAt()
-          .filter(t -> limit.remaining().orElse(0) <= 0).map(t -> Duration.between(now, t)));
-      Duration wait = backoff.delay(attempt, serverWait);
-      bucket.pauseUntil(now.plus(wait)); // one refusal pauses the whole bucket
-      if (attempt >= maxAttempts) {
+      if (!again(request, response, bucket, attempt)) {
         return response;
       }
     }
   }
 
-  private void await(Instant until, Instant giveUpAt, HttpRequest request) throws InterruptedException, RetryLaterException {
+  /**
+   * {@link #send} without holding a thread: waits are scheduled ({@link Sleeper#after}), the sends
+   * are {@link HttpClient#sendAsync}. Completes exceptionally with {@link RetryLaterException} where
+   * {@code send} would throw it.
+   */
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    return attemptAsync(request, handler, bucketOf(request), giveUpAt(), 1);
+  }
+
+  private <T> CompletableFuture<HttpResponse<T>> attemptAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
+      Bucket bucket, Instant giveUpAt, int attempt) {
+    CompletableFuture<Void> paused;
+    try {
+      paused = sleeper.after(waitBefore(bucket.pausedUntil(), giveUpAt, request));
+    } catch (RetryLaterException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return paused
+        .thenCompose(v -> {
+          try {
+            return sleeper.after(waitBefore(bucket.reserve(clock.instant()), giveUpAt, request));
+          } catch (RetryLaterException e) {
+            return CompletableFuture.failedFuture(e);
+          }
+        })
+        .thenCompose(v -> http.sendAsync(request, handler))
+        .thenCompose(response -> again(request, response, bucket, attempt)
+            ? attemptAsync(request, handler, bucket, giveUpAt, attempt + 1)
+            : CompletableFuture.completedFuture(response));
+  }
+
+  private Bucket bucketOf(HttpRequest request) {
+    return buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket(declared.get(k)));
+  }
+
+  private Instant giveUpAt() {
+    return deadline == null ? Instant.MAX : clock.instant().plus(deadline);
+  }
+
+  /**
+   * Learns from a response (the bucket's state, a pause until the reset when nothing remains, a pause
+   * after a refusal) and says whether to send the request again.
+   */
+  private boolean again(HttpRequest request, HttpResponse<?> response, Bucket bucket, int attempt) {
+    Instant now = clock.instant();
+    ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
+    bucket.last(limit);
+    if (limit.remaining().isPresent() && limit.remaining().getAsLong() <= 0 && limit.resetAt().isPresent()) {
+      bucket.pauseUntil(limit.resetAt().get()); // the next request would be refused: wait for the reset
+    }
+    if (!retryable(request, response.statusCode())) {
+      return false;
+    }
+    Optional<Duration> serverWait = limit.retryAfter().or(() -> limit.resetAt()
+        .filter(t -> limit.remaining().orElse(0) <= 0).map(t -> Duration.between(now, t)));
+    bucket.pauseUntil(now.plus(backoff.delay(attempt, serverWait))); // one refusal pauses the whole bucket
+    return attempt < maxAttempts;
+  }
+
+  /** How long to wait until {@code until}; fails when that is more than allowed. */
+  private Duration waitBefore(Instant until, Instant giveUpAt, HttpRequest request) throws RetryLaterException {
     Duration wait = Duration.between(clock.instant(), until);
     if (wait.compareTo(maxWait) > 0) {
       throw new RetryLaterException(request.method() + " " + request.uri() + " would wait " + wait.toMillis()
@@ -192,9 +239,7 @@ public final class TollgateClient {
     if (until.isAfter(giveUpAt)) {
       throw new RetryLaterException(request.method() + " " + request.uri() + " would wait past the call's deadline", until);
     }
-    if (!wait.isNegative() && !wait.isZero()) {
-      sleeper.sleep(wait);
-    }
+    return wait.isNegative() ? Duration.ZERO : wait;
   }
 
   private boolean retryable(HttpRequest request, int status) {

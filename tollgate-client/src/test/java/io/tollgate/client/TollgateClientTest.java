@@ -104,8 +104,22 @@ class TollgateClientTest {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/items");
   }
 
+  /** Waits by moving the fake clock, blocking or not. */
+  private final Sleeper sleeper = new Sleeper() {
+    @Override
+    public void sleep(Duration d) {
+      clock.millis.addAndGet(d.toMillis());
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> after(Duration d) {
+      sleep(d);
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+  };
+
   private TollgateClient.Builder client() {
-    return TollgateClient.builder().time(clock, d -> clock.millis.addAndGet(d.toMillis()))
+    return TollgateClient.builder().time(clock, sleeper)
         .backoff(Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5)).withRandom(bound -> bound / 2));
   }
 
@@ -122,6 +136,28 @@ class TollgateClientTest {
     assertThat(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli())
         .as("20 at 3 per second take 6 whole seconds of waiting").isEqualTo(6_000);
     assertThat(c.snapshot()).hasSize(1);
+  }
+
+  @Test
+  void sendAsyncPacesAndFailsLikeSend() throws Exception {
+    URI uri = start(true, 0);
+    TollgateClient c = client().maxWait(Duration.ofSeconds(5)).build();
+    java.util.concurrent.CompletableFuture<Integer> chain = java.util.concurrent.CompletableFuture.completedFuture(0);
+    for (int i = 0; i < 20; i++) { // one after another, none waiting on a thread
+      chain = chain.thenCompose(ok -> c.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+          .thenApply(r -> ok + (r.statusCode() == 200 ? 1 : 0)));
+    }
+    assertThat(chain.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(20);
+    assertThat(refused.get()).isZero();
+    assertThat(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli()).isEqualTo(6_000);
+    clock.millis.addAndGet(1_000); // a fresh server window for a fresh client
+    TollgateClient hasty = client().maxWait(Duration.ofMillis(100)).build();
+    for (int i = 0; i < 3; i++) {
+      hasty.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+    }
+    assertThat(hasty.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()))
+        .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(RetryLaterException.class);
   }
 
   @Test
