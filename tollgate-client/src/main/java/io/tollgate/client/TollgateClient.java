@@ -29,7 +29,8 @@ import java.util.function.Function;
  * idempotent requests or requests with an {@code Idempotency-Key}.
  *
  * <p>{@code send} and {@code sendAsync}, as {@link HttpClient}'s; thread-safe. Limits declared up front ({@link Builder#declare}) are kept to
- * without the server's help. Not built yet (issue 5): even spreading, concurrency caps, priorities, the
+ * without the server's help; a bucket can be capped at so many requests in flight
+ * ({@link Builder#concurrency}). Not built yet (issue 5): even spreading, priorities, the
  * ETag cache, the listener.
  */
 public final class TollgateClient {
@@ -47,6 +48,7 @@ public final class TollgateClient {
   private final Sleeper sleeper;
   private final Function<HttpRequest, String> bucketOf;
   private final Map<String, DeclaredLimit> declared;
+  private final Map<String, Integer> caps;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   private TollgateClient(Builder b) {
@@ -60,6 +62,7 @@ public final class TollgateClient {
     this.sleeper = b.sleeper;
     this.bucketOf = b.bucketOf;
     this.declared = Map.copyOf(b.declared);
+    this.caps = Map.copyOf(b.caps);
   }
 
   public static Builder builder() {
@@ -96,12 +99,14 @@ public final class TollgateClient {
     private Instant pausedUntil = Instant.EPOCH;
     private ServerLimit last;
     private final DeclaredLimit declared;
+    private final Slots slots; // null: no cap
     private final long[] sent; // the last `count` send times, epoch ms, as a ring
     private int next;
     private int filled;
 
-    Bucket(DeclaredLimit declared) {
+    Bucket(DeclaredLimit declared, Integer cap) {
       this.declared = declared;
+      this.slots = cap == null ? null : new Slots(cap);
       this.sent = declared == null ? new long[0] : new long[(int) declared.count()];
     }
 
@@ -163,7 +168,21 @@ public final class TollgateClient {
     for (int attempt = 1; ; attempt++) {
       sleeper.sleep(waitBefore(bucket.pausedUntil(), giveUpAt, request));
       sleeper.sleep(waitBefore(bucket.reserve(clock.instant()), giveUpAt, request));
-      HttpResponse<T> response = http.send(request, handler);
+      HttpResponse<T> response;
+      if (bucket.slots == null) {
+        response = http.send(request, handler);
+      } else {
+        try {
+          bucket.slots.take().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException(e); // a slot's future never fails
+        }
+        try {
+          response = http.send(request, handler);
+        } finally {
+          bucket.slots.give();
+        }
+      }
       if (!again(request, response, bucket, attempt)) {
         return response;
       }
@@ -195,14 +214,15 @@ public final class TollgateClient {
             return CompletableFuture.failedFuture(e);
           }
         })
-        .thenCompose(v -> http.sendAsync(request, handler))
+        .thenCompose(v -> bucket.slots == null ? http.sendAsync(request, handler) : bucket.slots.take()
+            .thenCompose(slot -> http.sendAsync(request, handler).whenComplete((r, e) -> bucket.slots.give())))
         .thenCompose(response -> again(request, response, bucket, attempt)
             ? attemptAsync(request, handler, bucket, giveUpAt, attempt + 1)
             : CompletableFuture.completedFuture(response));
   }
 
   private Bucket bucketOf(HttpRequest request) {
-    return buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket(declared.get(k)));
+    return buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket(declared.get(k), caps.get(k)));
   }
 
   private Instant giveUpAt() {
@@ -262,6 +282,7 @@ public final class TollgateClient {
     private Sleeper sleeper = Sleeper.system();
     private Function<HttpRequest, String> bucketOf = r -> r.uri().getHost() + ":" + r.uri().getPort();
     private final Map<String, DeclaredLimit> declared = new java.util.HashMap<>();
+    private final Map<String, Integer> caps = new java.util.HashMap<>();
 
     private Builder() {}
 
@@ -310,6 +331,15 @@ public final class TollgateClient {
      */
     public Builder declare(String bucket, String limit) {
       declared.put(Objects.requireNonNull(bucket, "bucket"), DeclaredLimit.parse(limit));
+      return this;
+    }
+
+    /** At most {@code n} requests of {@code bucket} in flight; the others wait their turn, in order. */
+    public Builder concurrency(String bucket, int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("a concurrency cap must be >= 1 (was " + n + ")");
+      }
+      caps.put(Objects.requireNonNull(bucket, "bucket"), n);
       return this;
     }
 

@@ -161,6 +161,43 @@ class TollgateClientTest {
   }
 
   @Test
+  void aBucketCappedAtTwoInFlightNeverHasMore() throws Exception {
+    java.util.concurrent.Semaphore answer = new java.util.concurrent.Semaphore(0);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    AtomicInteger arrived = new AtomicInteger();
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+    server.setExecutor(threads);
+    server.createContext("/", exchange -> {
+      most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      arrived.incrementAndGet();
+      answer.acquireUninterruptibly(); // held until the test lets it answer
+      inFlight.decrementAndGet();
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    server.start();
+    URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/job");
+    TollgateClient c = client().concurrency("127.0.0.1:" + uri.getPort(), 2).build();
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      jobs.add(c.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()));
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (arrived.get() < 2 && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // the first two are held at the server
+    }
+    answer.release(10);
+    for (var job : jobs) {
+      assertThat(job.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    assertThat(arrived.get()).isEqualTo(10);
+    assertThat(most.get()).as("in flight at the server at once").isEqualTo(2);
+    threads.shutdown();
+  }
+
+  @Test
   void whenItSaysNothingTheRefusalsAreRetriedWithBackoffUntilTheyGoThrough() throws Exception {
     URI uri = start(false, 0);
     TollgateClient c = client().maxAttempts(10).build();
