@@ -28,10 +28,10 @@ import java.util.function.Function;
  * PATCH too), and whatever else {@link Builder#retryOn} adds (408, 249, other 5xx), for those only
  * idempotent requests or requests with an {@code Idempotency-Key}.
  *
- * <p>{@code send} and {@code sendAsync}, as {@link HttpClient}'s; thread-safe. Limits declared up front ({@link Builder#declare}) are kept to
- * without the server's help; a bucket can be capped at so many requests in flight
- * ({@link Builder#concurrency}). Not built yet (issue 5): even spreading, priorities, the
- * ETag cache, the listener.
+ * <p>{@code send} and {@code sendAsync}, as {@link HttpClient}'s; thread-safe. Limits declared up
+ * front ({@link Builder#declare}) are kept to without the server's help; a bucket can be capped at
+ * so many requests in flight ({@link Builder#concurrency}); a {@link Listener} is told of every
+ * wait, refusal and retry. Not built yet (issue 5): even spreading, priorities, the ETag cache.
  */
 public final class TollgateClient {
 
@@ -49,6 +49,7 @@ public final class TollgateClient {
   private final Function<HttpRequest, String> bucketOf;
   private final Map<String, DeclaredLimit> declared;
   private final Map<String, Integer> caps;
+  private final Listener listener;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   private TollgateClient(Builder b) {
@@ -63,6 +64,7 @@ public final class TollgateClient {
     this.bucketOf = b.bucketOf;
     this.declared = Map.copyOf(b.declared);
     this.caps = Map.copyOf(b.caps);
+    this.listener = b.listener;
   }
 
   public static Builder builder() {
@@ -243,10 +245,16 @@ public final class TollgateClient {
     if (!retryable(request, response.statusCode())) {
       return false;
     }
+    listener.refused(request, response.statusCode());
     Optional<Duration> serverWait = limit.retryAfter().or(() -> limit.resetAt()
         .filter(t -> limit.remaining().orElse(0) <= 0).map(t -> Duration.between(now, t)));
-    bucket.pauseUntil(now.plus(backoff.delay(attempt, serverWait))); // one refusal pauses the whole bucket
-    return attempt < maxAttempts;
+    Duration wait = backoff.delay(attempt, serverWait);
+    bucket.pauseUntil(now.plus(wait)); // one refusal pauses the whole bucket
+    if (attempt >= maxAttempts) {
+      return false;
+    }
+    listener.retryScheduled(request, attempt + 1, wait);
+    return true;
   }
 
   /** How long to wait until {@code until}; fails when that is more than allowed. */
@@ -259,7 +267,11 @@ public final class TollgateClient {
     if (until.isAfter(giveUpAt)) {
       throw new RetryLaterException(request.method() + " " + request.uri() + " would wait past the call's deadline", until);
     }
-    return wait.isNegative() ? Duration.ZERO : wait;
+    if (wait.isNegative() || wait.isZero()) {
+      return Duration.ZERO;
+    }
+    listener.paced(request, wait);
+    return wait;
   }
 
   private boolean retryable(HttpRequest request, int status) {
@@ -283,6 +295,7 @@ public final class TollgateClient {
     private Function<HttpRequest, String> bucketOf = r -> r.uri().getHost() + ":" + r.uri().getPort();
     private final Map<String, DeclaredLimit> declared = new java.util.HashMap<>();
     private final Map<String, Integer> caps = new java.util.HashMap<>();
+    private Listener listener = new Listener() {};
 
     private Builder() {}
 
@@ -340,6 +353,12 @@ public final class TollgateClient {
         throw new IllegalArgumentException("a concurrency cap must be >= 1 (was " + n + ")");
       }
       caps.put(Objects.requireNonNull(bucket, "bucket"), n);
+      return this;
+    }
+
+    /** Told of every pacing wait, refusal and retry. */
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

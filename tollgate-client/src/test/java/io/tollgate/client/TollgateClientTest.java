@@ -200,13 +200,37 @@ class TollgateClientTest {
   @Test
   void whenItSaysNothingTheRefusalsAreRetriedWithBackoffUntilTheyGoThrough() throws Exception {
     URI uri = start(false, 0);
-    TollgateClient c = client().maxAttempts(10).build();
+    AtomicInteger told = new AtomicInteger();
+    AtomicInteger retries = new AtomicInteger();
+    AtomicLong pacedMillis = new AtomicLong();
+    TollgateClient c = client().maxAttempts(10).listener(new Listener() {
+      @Override
+      public void refused(HttpRequest request, int status) {
+        assertThat(status).isEqualTo(429);
+        told.incrementAndGet();
+      }
+
+      @Override
+      public void retryScheduled(HttpRequest request, int attempt, Duration wait) {
+        assertThat(attempt).isBetween(2, 10);
+        retries.incrementAndGet();
+      }
+
+      @Override
+      public void paced(HttpRequest request, Duration wait) {
+        pacedMillis.addAndGet(wait.toMillis());
+      }
+    }).build();
     for (int i = 0; i < 12; i++) {
       assertThat(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
           .isEqualTo(200);
     }
     assertThat(served.get()).isEqualTo(12);
     assertThat(refused.get()).as("it had to learn the limit by refusals").isPositive();
+    assertThat(told.get()).as("the listener heard every refusal").isEqualTo(refused.get());
+    assertThat(retries.get()).isEqualTo(refused.get());
+    assertThat(pacedMillis.get()).as("every wait went through the listener")
+        .isEqualTo(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli());
   }
 
   @Test
