@@ -31,6 +31,8 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   private final StatusEndpoint statusEndpoint;
   private final Clock clock;
   private final boolean sharedStore;
+  /** A ban reads Redis with the blocking API before every decision (see {@link RateLimiter#decideAsync}). */
+  private final boolean banned;
 
   /**
    * @param sharedStore whether the limiter's store is Redis: a decision then waits on the network (up
@@ -41,6 +43,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
       Clock clock, boolean sharedStore) {
     super(upstream);
     this.sharedStore = sharedStore;
+    this.banned = limiter.policy().ban() != null;
     this.limiter = limiter;
     this.clientAddress = clientAddress;
     this.statusEndpoint = statusEndpoint;
@@ -56,24 +59,23 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     if (!sharedStore) {
       return respond(ctx, req, info, status, status ? limiter.screen(info) : limiter.decide(info));
     }
-    if (status || limiter.policy().ban() != null) {
+    if (status || banned) {
       // The status view and the ban read Redis with the blocking API: not on an event loop.
-      return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
-        try {
-          return respond(ctx, req, info, status, status ? limiter.screen(info) : limiter.decide(info));
-        } catch (Exception e) {
-          return HttpResponse.ofFailure(e);
-        }
-      }, ctx.blockingTaskExecutor()));
+      return HttpResponse.of(CompletableFuture.supplyAsync(() -> respondOrFail(ctx, req, info, status,
+          status ? limiter.screen(info) : limiter.decide(info)), ctx.blockingTaskExecutor()));
     }
     // No thread waits for Redis: the response goes on on this request's event loop once it answers.
-    return HttpResponse.of(limiter.decideAsync(info).thenApplyAsync(d -> {
-      try {
-        return respond(ctx, req, info, false, d);
-      } catch (Exception e) {
-        return HttpResponse.ofFailure(e);
-      }
-    }, ctx.eventLoop()));
+    return HttpResponse.of(limiter.decideAsync(info)
+        .thenApplyAsync(d -> respondOrFail(ctx, req, info, false, d), ctx.eventLoop()));
+  }
+
+  private HttpResponse respondOrFail(ServiceRequestContext ctx, HttpRequest req, ArmeriaRequestInfo info, boolean status,
+      Decision d) {
+    try {
+      return respond(ctx, req, info, status, d);
+    } catch (Exception e) {
+      return HttpResponse.ofFailure(e);
+    }
   }
 
   /** The decision's answer: refused here, the status view, or on to the upstream (the status endpoint is never counted). */

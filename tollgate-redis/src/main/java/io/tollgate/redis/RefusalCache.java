@@ -44,12 +44,13 @@ final class RefusalCache {
     if (refused.isEmpty()) {
       return null;
     }
-    Refusal r = refused.get(new Key(key));
+    Key k = new Key(key);
+    Refusal r = refused.get(k);
     if (r == null) {
       return null;
     }
     if (r.until <= now) {
-      refused.remove(new Key(key), r);
+      refused.remove(k, r);
       return null;
     }
     return cost >= r.cost ? r : null;

@@ -42,6 +42,7 @@ public final class DefaultRateLimiter implements RateLimiter {
   private final CounterStore store;
   private final CompiledRoute[] routes;
   private final CompiledLimit[] limits;
+  private final int maxCaptures; // of any route or path pattern: sizes a scratch's capture arrays
   private final Map<String, CompiledLimit> limitsByName = new HashMap<>();
   private final Tenants tenants;
   private final Cidr[] allow;
@@ -99,8 +100,8 @@ public final class DefaultRateLimiter implements RateLimiter {
       this.banRefusal = null;
       this.banLimit = null;
     }
-    int captures = maxCaptures;
-    this.scratch = ThreadLocal.withInitial(() -> new Scratch(captures, limits.length, true));
+    this.maxCaptures = maxCaptures;
+    this.scratch = ThreadLocal.withInitial(() -> new Scratch(this.maxCaptures, limits.length, true));
   }
 
   @Override
@@ -186,7 +187,7 @@ public final class DefaultRateLimiter implements RateLimiter {
   }
 
   private Scratch newScratch() {
-    return new Scratch(scratch.get().captures.length, limits.length, false);
+    return new Scratch(maxCaptures, limits.length, false);
   }
 
   @Override
