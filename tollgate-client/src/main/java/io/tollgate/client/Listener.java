@@ -9,7 +9,10 @@ import java.time.Duration;
  */
 public interface Listener {
 
-  /** {@code request} waits {@code wait} before it is sent, for its bucket's reset or a declared limit. */
+  /**
+   * {@code request} waited {@code wait} in its bucket's queue before it was sent (for a reset, a
+   * declared limit, spreading, a concurrency slot, or a retry's backoff); told as it is sent.
+   */
   default void paced(HttpRequest request, Duration wait) {}
 
   /** The server refused {@code request} (or failed it) with {@code status}. */
@@ -17,4 +20,7 @@ public interface Listener {
 
   /** {@code request} will be sent again, as attempt {@code attempt}, in {@code wait} or later. */
   default void retryScheduled(HttpRequest request, int attempt, Duration wait) {}
+
+  /** The server said {@code request}'s kept copy is still good (304): answered from the cache. */
+  default void cacheHit(HttpRequest request) {}
 }

@@ -27,7 +27,9 @@ import java.util.OptionalLong;
  *       fewest units remaining.
  * </ul>
  * A server's epoch times are moved onto this client's clock by the skew its {@code Date} header
- * shows. Where dialects overlap, the IETF fields win, then the early drafts, then X-RateLimit.
+ * shows, when that is 2 s or more (Date counts whole seconds). Where dialects overlap, the IETF
+ * fields win, then the early drafts, then X-RateLimit; but a reset given both as a delta and as an
+ * epoch time that agree is taken from the epoch time, which is finer.
  * A malformed value is ignored, never thrown: the rest of the response is still read.
  */
 public final class RateLimitHeaders {
@@ -36,13 +38,19 @@ public final class RateLimitHeaders {
   private static final long EPOCH_SECONDS_FROM = 1_000_000_000L;
   /** Epoch milliseconds from here on (2001-09-09 in ms). */
   private static final long EPOCH_MILLIS_FROM = 1_000_000_000_000L;
+  /**
+   * A skew smaller than this is taken as none: Date counts whole seconds, so its truncation alone
+   * reads as up to a second of skew, and correcting by it would make every wait up to a second long.
+   */
+  private static final long SKEW_IGNORED_BELOW_MILLIS = 2_000;
 
   private RateLimitHeaders() {}
 
   /** What {@code headers} say of the limit, read at {@code now} (this client's clock). */
   public static ServerLimit read(HttpHeaders headers, Instant now) {
     Instant serverNow = date(headers.firstValue("Date")).orElse(now);
-    long skewMillis = now.toEpochMilli() - serverNow.toEpochMilli();
+    long skew = now.toEpochMilli() - serverNow.toEpochMilli();
+    long skewMillis = Math.abs(skew) < SKEW_IGNORED_BELOW_MILLIS ? 0 : skew;
 
     OptionalLong limit = number(headers, "X-RateLimit-Limit");
     OptionalLong remaining = number(headers, "X-RateLimit-Remaining");
@@ -69,7 +77,7 @@ public final class RateLimitHeaders {
       remaining = draftRemaining;
     }
     if (draftReset.isPresent() && draftReset.getAsLong() >= 0) {
-      resetAt = now.plusSeconds(draftReset.getAsLong());
+      resetAt = finer(resetAt, now, draftReset.getAsLong());
     }
 
     String policy = null;
@@ -85,7 +93,7 @@ public final class RateLimitHeaders {
         remaining = r;
       }
       if (t.isPresent() && t.getAsLong() >= 0) {
-        resetAt = now.plusSeconds(t.getAsLong());
+        resetAt = finer(resetAt, now, t.getAsLong());
       }
       partitionKey = current.byteSequence("pk");
     }
@@ -111,6 +119,20 @@ public final class RateLimitHeaders {
       break;
     }
     return new ServerLimit(limit, remaining, resetAt, retryAfter, policy, partitionKey, window, quotaUnit);
+  }
+
+  /**
+   * The reset a delta of {@code seconds} says, unless an epoch reset already read says the same
+   * more finely: a delta is rounded up to whole seconds (up to a second late), an epoch reset at a
+   * window's whole-second end is exact. Consistent: the epoch reset lies within the second before
+   * {@code now + seconds}.
+   */
+  private static Instant finer(Instant epochReset, Instant now, long seconds) {
+    Instant delta = now.plusSeconds(seconds);
+    if (epochReset != null && !epochReset.isAfter(delta) && epochReset.isAfter(delta.minusSeconds(1))) {
+      return epochReset;
+    }
+    return delta;
   }
 
   /** The policy item with the fewest units remaining, or {@code null}. */

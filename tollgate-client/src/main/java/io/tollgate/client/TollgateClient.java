@@ -1,42 +1,55 @@
 package io.tollgate.client;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Sends requests the way the seeds ask their callers to: it reads every response's rate-limit
- * headers, and when a bucket (by default the host) has nothing remaining, its next requests wait
- * for the reset instead of being sent to be refused; a refusal pauses the whole bucket; refused and
- * failed requests are retried after the server's wait or a backoff, at most {@code maxAttempts}
- * times in all. A wait longer than {@code maxWait} fails at once with a {@link RetryLaterException}
- * that says when to try again, and so does a wait that would end past the call's deadline.
+ * Sends requests the way the seeds ask their callers to. Every request waits its turn in its
+ * bucket (by default the host and port; {@link Builder#bucketByPathPrefix}, {@link
+ * Builder#bucketByServerPolicy} or any {@link Builder#bucketBy function}): when a response says
+ * nothing remains, the bucket's next requests wait for the reset instead of being sent to be
+ * refused; a refusal pauses the whole bucket; refused and failed requests are retried after the
+ * server's wait or a backoff, at most {@code maxAttempts} times in all. A wait longer than
+ * {@code maxWait} fails at once with a {@link RetryLaterException} that says when to try again, and
+ * so does a wait that would end past the call's deadline.
  *
  * <p>Retried: 429, 509 and 503 (the response proves the request was not processed, so POST and
  * PATCH too), and whatever else {@link Builder#retryOn} adds (408, 249, other 5xx), for those only
  * idempotent requests or requests with an {@code Idempotency-Key}.
  *
- * <p>{@code send} and {@code sendAsync}, as {@link HttpClient}'s; thread-safe. Limits declared up
- * front ({@link Builder#declare}) are kept to without the server's help; a bucket can be capped at
- * so many requests in flight ({@link Builder#concurrency}); a {@link Listener} is told of every
- * wait, refusal and retry. Not built yet (issue 5): even spreading, priorities, the ETag cache.
+ * <p>Per bucket, besides: limits declared up front ({@link Builder#declare}) for APIs that send no
+ * headers; a cap on requests in flight ({@link Builder#concurrency}); optional even spreading of
+ * what remains until the reset ({@link Builder#spread}); a queue ordered by priority, then arrival,
+ * bounded by {@link Builder#queueLimit} ({@link QueueFullException} beyond). An opt-in ETag /
+ * Last-Modified cache ({@link Builder#cache}). A {@link Listener} hears every wait, refusal, retry
+ * and cache hit; {@link #snapshot()} shows every bucket.
+ *
+ * <p>{@code send} and {@code sendAsync}, as {@link HttpClient}'s (plus a priority); thread-safe.
+ * {@code send} is {@code sendAsync} waited for: one path.
  */
 public final class TollgateClient {
 
   private static final Set<Integer> NOT_PROCESSED = Set.of(429, 509, 503);
   private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+  private static final int LEARNED_ROUTES = 10_000;
 
   private final HttpClient http;
   private final int maxAttempts;
@@ -47,10 +60,15 @@ public final class TollgateClient {
   private final Clock clock;
   private final Sleeper sleeper;
   private final Function<HttpRequest, String> bucketOf;
+  private final Map<String, String> learned; // route -> the server's policy's bucket; null: not learning
   private final Map<String, DeclaredLimit> declared;
   private final Map<String, Integer> caps;
+  private final int queueLimit;
+  private final boolean spread;
+  private final ResponseCache cache; // null: off
   private final Listener listener;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final AtomicLong arrivals = new AtomicLong();
 
   private TollgateClient(Builder b) {
     this.http = b.http != null ? b.http : HttpClient.newHttpClient();
@@ -62,8 +80,19 @@ public final class TollgateClient {
     this.clock = b.clock;
     this.sleeper = b.sleeper;
     this.bucketOf = b.bucketOf;
+    this.learned = !b.byServerPolicy ? null : new LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        return size() > LEARNED_ROUTES;
+      }
+    };
     this.declared = Map.copyOf(b.declared);
     this.caps = Map.copyOf(b.caps);
+    this.queueLimit = b.queueLimit;
+    this.spread = b.spread;
+    this.cache = b.cacheEntries == 0 ? null : new ResponseCache(b.cacheEntries, b.cacheBytes);
     this.listener = b.listener;
   }
 
@@ -71,14 +100,20 @@ public final class TollgateClient {
     return new Builder();
   }
 
-  /** What the client knows of one bucket: paused until when, and the server's last word. */
+  /** What the client knows of one bucket. Immutable. */
   public static final class BucketState {
     private final Instant pausedUntil;
     private final ServerLimit last;
+    private final int waiting;
+    private final int inFlight;
+    private final Duration spacing;
 
-    BucketState(Instant pausedUntil, ServerLimit last) {
+    BucketState(Instant pausedUntil, ServerLimit last, int waiting, int inFlight, Duration spacing) {
       this.pausedUntil = pausedUntil;
       this.last = last;
+      this.waiting = waiting;
+      this.inFlight = inFlight;
+      this.spacing = spacing;
     }
 
     /** Requests of this bucket wait until then (in the past: they go at once). */
@@ -91,62 +126,25 @@ public final class TollgateClient {
       return Optional.ofNullable(last);
     }
 
+    /** Requests waiting for their turn. */
+    public int waiting() {
+      return waiting;
+    }
+
+    /** Requests sent and not yet answered. */
+    public int inFlight() {
+      return inFlight;
+    }
+
+    /** With even spreading, the time kept between two sends (zero: none). */
+    public Duration spacing() {
+      return spacing;
+    }
+
     @Override
     public String toString() {
-      return "paused until " + pausedUntil + (last == null ? "" : ", " + last);
-    }
-  }
-
-  private static final class Bucket {
-    private Instant pausedUntil = Instant.EPOCH;
-    private ServerLimit last;
-    private final DeclaredLimit declared;
-    private final Slots slots; // null: no cap
-    private final long[] sent; // the last `count` send times, epoch ms, as a ring
-    private int next;
-    private int filled;
-
-    Bucket(DeclaredLimit declared, Integer cap) {
-      this.declared = declared;
-      this.slots = cap == null ? null : new Slots(cap);
-      this.sent = declared == null ? new long[0] : new long[(int) declared.count()];
-    }
-
-    /**
-     * When a request may go under the declared limit, counting it as sent then: never more than
-     * {@code count} in any {@code window} (a sliding log of the last {@code count} send times), so
-     * that no window of the server's, wherever it starts, sees more.
-     */
-    synchronized Instant reserve(Instant now) {
-      if (declared == null) {
-        return now;
-      }
-      long at = now.toEpochMilli();
-      if (filled == sent.length) {
-        at = Math.max(at, sent[next] + declared.window().toMillis());
-      }
-      sent[next] = at;
-      next = (next + 1) % sent.length;
-      filled = Math.min(filled + 1, sent.length);
-      return Instant.ofEpochMilli(at);
-    }
-
-    synchronized Instant pausedUntil() {
-      return pausedUntil;
-    }
-
-    synchronized void pauseUntil(Instant t) {
-      if (t.isAfter(pausedUntil)) {
-        pausedUntil = t;
-      }
-    }
-
-    synchronized void last(ServerLimit l) {
-      last = l;
-    }
-
-    synchronized BucketState state() {
-      return new BucketState(pausedUntil, last);
+      return "paused until " + pausedUntil + ", " + waiting + " waiting, " + inFlight + " in flight"
+          + (spacing.isZero() ? "" : ", spaced " + spacing.toMillis() + " ms") + (last == null ? "" : ", " + last);
     }
   }
 
@@ -157,78 +155,143 @@ public final class TollgateClient {
     return out;
   }
 
-  /**
-   * Sends {@code request}, waiting first while its bucket is paused, and retrying as described
-   * above. Returns the last response (a refusal when the attempts ran out).
-   *
-   * @throws RetryLaterException when a wait would be longer than {@code maxWait}
-   */
+  /** {@link #send(HttpRequest, HttpResponse.BodyHandler, int)} at priority 0. */
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    Bucket bucket = bucketOf(request);
-    Instant giveUpAt = giveUpAt();
-    for (int attempt = 1; ; attempt++) {
-      sleeper.sleep(waitBefore(bucket.pausedUntil(), giveUpAt, request));
-      sleeper.sleep(waitBefore(bucket.reserve(clock.instant()), giveUpAt, request));
-      HttpResponse<T> response;
-      if (bucket.slots == null) {
-        response = http.send(request, handler);
-      } else {
-        try {
-          bucket.slots.take().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          throw new IllegalStateException(e); // a slot's future never fails
-        }
-        try {
-          response = http.send(request, handler);
-        } finally {
-          bucket.slots.give();
-        }
-      }
-      if (!again(request, response, bucket, attempt)) {
-        return response;
-      }
-    }
+    return send(request, handler, 0);
   }
 
   /**
-   * {@link #send} without holding a thread: waits are scheduled ({@link Sleeper#after}), the sends
-   * are {@link HttpClient#sendAsync}. Completes exceptionally with {@link RetryLaterException} where
-   * {@code send} would throw it.
+   * Sends {@code request} when its bucket lets it go, retrying as described above. Returns the last
+   * response (a refusal when the attempts ran out).
+   *
+   * @param priority higher goes first among the bucket's waiting requests; 0 by default
+   * @throws RetryLaterException when a wait would be longer than {@code maxWait} or end past the deadline
+   * @throws QueueFullException when the bucket already has {@code queueLimit} requests waiting
    */
-  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-    return attemptAsync(request, handler, bucketOf(request), giveUpAt(), 1);
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, int priority)
+      throws IOException, InterruptedException {
+    Call call = new Call(request, priority);
+    CompletableFuture<HttpResponse<T>> response = attempt(call, handler, 1);
+    try {
+      return response.get();
+    } catch (InterruptedException e) {
+      Bucket.Waiter w = call.waiting;
+      if (w != null) {
+        w.turn.cancel(false); // leaves the queue; an exchange already under way ends by itself
+      }
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException) {
+        throw (IOException) cause;
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new IOException(cause);
+    }
   }
 
-  private <T> CompletableFuture<HttpResponse<T>> attemptAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
-      Bucket bucket, Instant giveUpAt, int attempt) {
-    CompletableFuture<Void> paused;
+  /** {@link #sendAsync(HttpRequest, HttpResponse.BodyHandler, int)} at priority 0. */
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    return sendAsync(request, handler, 0);
+  }
+
+  /**
+   * {@link #send} without holding a thread: the request waits in its bucket's queue, and the
+   * sends are {@link HttpClient#sendAsync}. Completes exceptionally with {@link RetryLaterException}
+   * or {@link QueueFullException} where {@code send} would throw them.
+   */
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
+      int priority) {
+    return attempt(new Call(request, priority), handler, 1);
+  }
+
+  /** One call across its attempts: its place in line is kept from the first. */
+  private final class Call {
+    final HttpRequest request;
+    final int priority;
+    final long seq = arrivals.incrementAndGet();
+    final long giveUpAt = deadline == null ? Long.MAX_VALUE : clock.millis() + deadline.toMillis(); // epoch ms
+    volatile Bucket.Waiter waiting;
+
+    Call(HttpRequest request, int priority) {
+      this.request = request;
+      this.priority = priority;
+    }
+
+    String what() {
+      return request.method() + " " + request.uri();
+    }
+  }
+
+  private <T> CompletableFuture<HttpResponse<T>> attempt(Call call, HttpResponse.BodyHandler<T> handler, int attempt) {
+    Bucket bucket = bucketOf(call.request);
+    Bucket.Waiter w;
     try {
-      paused = sleeper.after(waitBefore(bucket.pausedUntil(), giveUpAt, request));
-    } catch (RetryLaterException e) {
+      w = bucket.enter(call.priority, call.seq, attempt > 1, maxWait, call.giveUpAt, call.what());
+    } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return paused
-        .thenCompose(v -> {
-          try {
-            return sleeper.after(waitBefore(bucket.reserve(clock.instant()), giveUpAt, request));
-          } catch (RetryLaterException e) {
-            return CompletableFuture.failedFuture(e);
-          }
-        })
-        .thenCompose(v -> bucket.slots == null ? http.sendAsync(request, handler) : bucket.slots.take()
-            .thenCompose(slot -> http.sendAsync(request, handler).whenComplete((r, e) -> bucket.slots.give())))
-        .thenCompose(response -> again(request, response, bucket, attempt)
-            ? attemptAsync(request, handler, bucket, giveUpAt, attempt + 1)
-            : CompletableFuture.completedFuture(response));
+    call.waiting = w;
+    return w.turn.thenCompose(turn -> {
+      if (w.sentAt > w.enteredAt) {
+        listener.paced(call.request, Duration.ofMillis(w.sentAt - w.enteredAt));
+      }
+      if (w.sentAt > call.giveUpAt) {
+        return CompletableFuture.<HttpResponse<T>>failedFuture(new RetryLaterException(call.what()
+            + " waited its turn past the call's deadline", Instant.ofEpochMilli(w.sentAt)));
+      }
+      return exchange(call.request, handler);
+    }).handle((response, failure) -> {
+      try {
+        if (failure != null) {
+          return CompletableFuture.<HttpResponse<T>>failedFuture(
+              failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+        }
+        return again(call.request, response, bucket, attempt) ? attempt(call, handler, attempt + 1)
+            : CompletableFuture.completedFuture(response);
+      } finally {
+        if (w.turn.isDone() && !w.turn.isCompletedExceptionally()) {
+          bucket.done(); // after the bucket learned from the response, so the next waits if it must
+        }
+      }
+    }).thenCompose(next -> next);
+  }
+
+  private <T> CompletableFuture<HttpResponse<T>> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    if (cache != null && ResponseCache.applies(request)) {
+      return cache.send(http, request, handler, () -> listener.cacheHit(request));
+    }
+    return http.sendAsync(request, handler);
   }
 
   private Bucket bucketOf(HttpRequest request) {
-    return buckets.computeIfAbsent(bucketOf.apply(request), k -> new Bucket(declared.get(k), caps.get(k)));
+    String name = bucketOf.apply(request);
+    if (learned != null) {
+      String policy;
+      synchronized (learned) {
+        policy = learned.get(route(request));
+      }
+      if (policy != null) {
+        name = policy;
+      }
+    }
+    return buckets.computeIfAbsent(name, k -> new Bucket(k, clock, sleeper, declared.get(k), caps.get(k), queueLimit, spread));
   }
 
-  private Instant giveUpAt() {
-    return deadline == null ? Instant.MAX : clock.instant().plus(deadline);
+  private static String route(HttpRequest r) {
+    return r.method() + " " + hostPort(r.uri()) + r.uri().getRawPath();
+  }
+
+  /** {@code host:port}, the scheme's port when the URI has none. */
+  static String hostPort(URI uri) {
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return uri.getHost() + ":" + port;
   }
 
   /**
@@ -238,7 +301,17 @@ public final class TollgateClient {
   private boolean again(HttpRequest request, HttpResponse<?> response, Bucket bucket, int attempt) {
     Instant now = clock.instant();
     ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
-    bucket.last(limit);
+    if (learned != null && limit.policy().isPresent()) {
+      String name = hostPort(request.uri()) + " " + limit.policy().get()
+          + limit.partitionKey().map(pk -> ";pk=" + pk).orElse("");
+      synchronized (learned) {
+        learned.put(route(request), name);
+      }
+      if (!name.equals(bucket.name())) {
+        bucket = bucketOf(request); // what the response says applies to the policy's bucket
+      }
+    }
+    bucket.learn(limit, now);
     if (limit.remaining().isPresent() && limit.remaining().getAsLong() <= 0 && limit.resetAt().isPresent()) {
       bucket.pauseUntil(limit.resetAt().get()); // the next request would be refused: wait for the reset
     }
@@ -255,23 +328,6 @@ public final class TollgateClient {
     }
     listener.retryScheduled(request, attempt + 1, wait);
     return true;
-  }
-
-  /** How long to wait until {@code until}; fails when that is more than allowed. */
-  private Duration waitBefore(Instant until, Instant giveUpAt, HttpRequest request) throws RetryLaterException {
-    Duration wait = Duration.between(clock.instant(), until);
-    if (wait.compareTo(maxWait) > 0) {
-      throw new RetryLaterException(request.method() + " " + request.uri() + " would wait " + wait.toMillis()
-          + " ms, more than the " + maxWait.toMillis() + " ms allowed", until);
-    }
-    if (until.isAfter(giveUpAt)) {
-      throw new RetryLaterException(request.method() + " " + request.uri() + " would wait past the call's deadline", until);
-    }
-    if (wait.isNegative() || wait.isZero()) {
-      return Duration.ZERO;
-    }
-    listener.paced(request, wait);
-    return wait;
   }
 
   private boolean retryable(HttpRequest request, int status) {
@@ -292,9 +348,14 @@ public final class TollgateClient {
     private Set<Integer> retryOn = Set.of();
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.system();
-    private Function<HttpRequest, String> bucketOf = r -> r.uri().getHost() + ":" + r.uri().getPort();
+    private Function<HttpRequest, String> bucketOf = r -> hostPort(r.uri());
+    private boolean byServerPolicy;
     private final Map<String, DeclaredLimit> declared = new java.util.HashMap<>();
     private final Map<String, Integer> caps = new java.util.HashMap<>();
+    private int queueLimit = 10_000;
+    private boolean spread;
+    private int cacheEntries;
+    private long cacheBytes;
     private Listener listener = new Listener() {};
 
     private Builder() {}
@@ -356,7 +417,84 @@ public final class TollgateClient {
       return this;
     }
 
-    /** Told of every pacing wait, refusal and retry. */
+    /**
+     * At most {@code n} requests wait in one bucket (default 10,000); one more fails at once with
+     * {@link QueueFullException}, unsent. Retries of requests already accepted are not counted out.
+     */
+    public Builder queueLimit(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("queueLimit must be >= 0 (was " + n + ")");
+      }
+      this.queueLimit = n;
+      return this;
+    }
+
+    /**
+     * Spread what remains evenly until the reset: after a response saying {@code r} remain for
+     * {@code t}, sends are {@code t / (r + 1)} apart, instead of going as fast as they come until none
+     * remain. Smoother for the server; never slower to the reset. Off by default.
+     */
+    public Builder spread(boolean spread) {
+      this.spread = spread;
+      return this;
+    }
+
+    /**
+     * Keeps up to {@code maxEntries} GET responses that carry an ETag or Last-Modified (at most
+     * {@code maxBytes} of bodies in all) and revalidates them: a 304 is answered from the cache.
+     * Off by default. Bodies of GETs are read whole into memory while it is on.
+     */
+    public Builder cache(int maxEntries, long maxBytes) {
+      if (maxEntries < 1) {
+        throw new IllegalArgumentException("maxEntries must be >= 1 (was " + maxEntries + ")");
+      }
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("maxBytes must be >= 1 (was " + maxBytes + ")");
+      }
+      this.cacheEntries = maxEntries;
+      this.cacheBytes = maxBytes;
+      return this;
+    }
+
+    /**
+     * Buckets by host, port and the first {@code segments} segments of the path:
+     * {@code bucketByPathPrefix(1)} puts {@code /v1/items/3} and {@code /v1/orders} in
+     * {@code api.example.com:443/v1}.
+     */
+    public Builder bucketByPathPrefix(int segments) {
+      if (segments < 0) {
+        throw new IllegalArgumentException("segments must be >= 0 (was " + segments + ")");
+      }
+      this.bucketOf = r -> {
+        String path = r.uri().getRawPath() == null ? "" : r.uri().getRawPath();
+        int end = 0;
+        for (int i = 0; i < segments; i++) {
+          int slash = path.indexOf('/', end + 1);
+          if (slash < 0) {
+            end = path.length();
+            break;
+          }
+          end = slash;
+        }
+        String prefix = path.substring(0, end);
+        return hostPort(r.uri()) + (prefix.equals("/") ? "" : prefix);
+      };
+      return this;
+    }
+
+    /**
+     * Buckets by the policy the server names in its IETF RateLimit fields (and its partition key,
+     * {@code pk}, when sent), learned per method and path from the responses: once {@code GET /a}
+     * and {@code GET /b} have each been answered under policy {@code "reads"}, they share the bucket
+     * {@code host:port "reads"}. Requests on a path not yet answered go by {@link #bucketBy} (the
+     * host by default). Up to 10,000 routes are remembered, least recently used out first.
+     */
+    public Builder bucketByServerPolicy() {
+      this.byServerPolicy = true;
+      return this;
+    }
+
+    /** Told of every pacing wait, refusal, retry and cache hit. */
     public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;

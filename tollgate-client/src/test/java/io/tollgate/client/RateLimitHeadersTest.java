@@ -18,11 +18,15 @@ class RateLimitHeadersTest {
   private static final Instant NOW = Instant.parse("2026-03-04T00:00:30Z");
 
   private static ServerLimit read(String... nameValues) {
+    return readAt(NOW, nameValues);
+  }
+
+  private static ServerLimit readAt(Instant now, String... nameValues) {
     Map<String, List<String>> map = new HashMap<>();
     for (int i = 0; i < nameValues.length; i += 2) {
       map.computeIfAbsent(nameValues[i], k -> new ArrayList<>()).add(nameValues[i + 1]);
     }
-    return RateLimitHeaders.read(HttpHeaders.of(map, (a, b) -> true), NOW);
+    return RateLimitHeaders.read(HttpHeaders.of(map, (a, b) -> true), now);
   }
 
   @Test
@@ -52,6 +56,27 @@ class RateLimitHeadersTest {
     assertThat(skewed.retryAfter()).hasValue(Duration.ofSeconds(30));
     assertThat(read("Date", "Wed, 04 Mar 2026 00:00:40 GMT", "X-RateLimit-Reset", "30").resetAt())
         .as("a delta needs no correction").hasValue(NOW.plusSeconds(30));
+  }
+
+  @Test
+  void aDatesWholeSecondIsNotTakenForSkewSoAWholeSecondResetStaysExact() {
+    Instant later = NOW.plusMillis(700); // Date says :30, truncated; the clocks agree
+    assertThat(readAt(later, "Date", "Wed, 04 Mar 2026 00:00:30 GMT", "X-RateLimit-Reset", "1772582431").resetAt())
+        .hasValue(Instant.parse("2026-03-04T00:00:31Z"));
+    assertThat(readAt(later, "Date", "Wed, 04 Mar 2026 00:00:28 GMT", "X-RateLimit-Reset", "1772582431").resetAt())
+        .as("2.7 s is skew").hasValue(Instant.parse("2026-03-04T00:00:33.700Z"));
+  }
+
+  @Test
+  void aResetGivenAsADeltaAndAsAnEpochThatAgreeIsTakenFromTheFinerEpoch() {
+    Instant later = NOW.plusMillis(700);
+    // t=1 is "within a second", rounded up; X-RateLimit-Reset says :31 exactly
+    assertThat(readAt(later, "X-RateLimit-Reset", "1772582431", "RateLimit", "\"p\";r=0;t=1").resetAt())
+        .hasValue(Instant.parse("2026-03-04T00:00:31Z"));
+    assertThat(readAt(later, "X-RateLimit-Reset", "1772582431", "RateLimit-Reset", "1").resetAt())
+        .hasValue(Instant.parse("2026-03-04T00:00:31Z"));
+    assertThat(readAt(later, "X-RateLimit-Reset", "1772582431", "RateLimit", "\"p\";r=0;t=5").resetAt())
+        .as("they disagree: the IETF field wins").hasValue(later.plusSeconds(5));
   }
 
   @Test

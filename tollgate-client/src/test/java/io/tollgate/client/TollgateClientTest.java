@@ -29,27 +29,7 @@ class TollgateClientTest {
     System.setProperty("sun.net.httpserver.nodelay", "true");
   }
 
-  /** A clock that moves only when the client waits. */
-  static final class TestClock extends Clock {
-    final AtomicLong millis = new AtomicLong(Instant.parse("2026-03-04T00:00:00Z").toEpochMilli());
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-  }
-
-  private final TestClock clock = new TestClock();
+  private final FakeTime time = new FakeTime();
   private final AtomicInteger served = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
   private HttpServer server;
@@ -64,31 +44,19 @@ class TollgateClientTest {
   /** 3 per whole second; {@code headers}: say so (IETF fields and Retry-After) or send bare statuses. */
   private URI start(boolean headers, int failingStatus) throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    long[] window = {-1, 0}; // start, count
+    PerSecond window = new PerSecond(3);
     server.createContext("/", exchange -> {
-      long now = clock.millis.get();
+      long now = time.millis.get();
       if (failingStatus != 0 && served.get() + refused.get() == 0) {
         refused.incrementAndGet();
         exchange.sendResponseHeaders(failingStatus, -1);
         exchange.close();
         return;
       }
-      boolean ok;
-      long remaining;
-      long resetSeconds;
-      synchronized (window) {
-        long start = now - Math.floorMod(now, 1000);
-        if (window[0] != start) {
-          window[0] = start;
-          window[1] = 0;
-        }
-        ok = window[1] < 3;
-        if (ok) {
-          window[1]++;
-        }
-        remaining = 3 - window[1];
-        resetSeconds = (start + 1000 - now + 999) / 1000;
-      }
+      PerSecond.Taken taken = window.take(now);
+      boolean ok = taken.ok();
+      long remaining = taken.remaining();
+      long resetSeconds = taken.resetSeconds();
       if (headers) {
         exchange.getResponseHeaders().add("RateLimit-Policy", "\"per-second\";q=3;w=1");
         exchange.getResponseHeaders().add("RateLimit", "\"per-second\";r=" + remaining + ";t=" + resetSeconds);
@@ -104,22 +72,8 @@ class TollgateClientTest {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/items");
   }
 
-  /** Waits by moving the fake clock, blocking or not. */
-  private final Sleeper sleeper = new Sleeper() {
-    @Override
-    public void sleep(Duration d) {
-      clock.millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<Void> after(Duration d) {
-      sleep(d);
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
-    }
-  };
-
   private TollgateClient.Builder client() {
-    return TollgateClient.builder().time(clock, sleeper)
+    return TollgateClient.builder().time(time.clock, time.sleeper)
         .backoff(Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5)).withRandom(bound -> bound / 2));
   }
 
@@ -133,7 +87,7 @@ class TollgateClientTest {
     }
     assertThat(refused.get()).as("the client waited for each reset instead").isZero();
     assertThat(served.get()).isEqualTo(20);
-    assertThat(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli())
+    assertThat(time.elapsed())
         .as("20 at 3 per second take 6 whole seconds of waiting").isEqualTo(6_000);
     assertThat(c.snapshot()).hasSize(1);
   }
@@ -149,8 +103,8 @@ class TollgateClientTest {
     }
     assertThat(chain.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(20);
     assertThat(refused.get()).isZero();
-    assertThat(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli()).isEqualTo(6_000);
-    clock.millis.addAndGet(1_000); // a fresh server window for a fresh client
+    assertThat(time.elapsed()).isEqualTo(6_000);
+    time.millis.addAndGet(1_000); // a fresh server window for a fresh client
     TollgateClient hasty = client().maxWait(Duration.ofMillis(100)).build();
     for (int i = 0; i < 3; i++) {
       hasty.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
@@ -230,7 +184,7 @@ class TollgateClientTest {
     assertThat(told.get()).as("the listener heard every refusal").isEqualTo(refused.get());
     assertThat(retries.get()).isEqualTo(refused.get());
     assertThat(pacedMillis.get()).as("every wait went through the listener")
-        .isEqualTo(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli());
+        .isEqualTo(time.elapsed());
   }
 
   @Test
@@ -242,12 +196,12 @@ class TollgateClientTest {
           .isEqualTo(200);
     }
     assertThat(refused.get()).isZero();
-    assertThat(clock.millis.get() - Instant.parse("2026-03-04T00:00:00Z").toEpochMilli()).isEqualTo(3_000);
-    clock.millis.addAndGet(1_700); // a client that starts late in the server's window
+    assertThat(time.elapsed()).isEqualTo(3_000);
+    time.millis.addAndGet(1_700); // a client that starts late in the server's window
     for (int i = 0; i < 10; i++) {
       assertThat(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
           .isEqualTo(200);
-      clock.millis.addAndGet(i * 37 % 300); // and sends unevenly
+      time.millis.addAndGet(i * 37 % 300); // and sends unevenly
     }
     assertThat(refused.get()).as("no server window ever saw more than 3").isZero();
     assertThatThrownBy(() -> client().declare("x", "3 per second")).isInstanceOf(IllegalArgumentException.class)
