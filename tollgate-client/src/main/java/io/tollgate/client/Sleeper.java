@@ -4,31 +4,19 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Waits: {@link Thread#sleep} in production, a fake clock's advance in tests. */
+/**
+ * Waits without holding a thread: real time in production, a fake clock's advance in tests (which
+ * complete at once, so no test waits in real time).
+ */
 @FunctionalInterface
 public interface Sleeper {
 
-  /** Blocks for {@code d}. */
-  void sleep(Duration d) throws InterruptedException;
+  /** Completes after {@code d} (at once when it is zero or negative). */
+  CompletableFuture<Void> after(Duration d);
 
-  /**
-   * Completes after {@code d}, holding no thread meanwhile. The default schedules on
-   * {@link CompletableFuture#delayedExecutor}; a test's fake sleeper advances its clock and
-   * completes at once.
-   */
-  default CompletableFuture<Void> after(Duration d) {
-    if (d.isNegative() || d.isZero()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(d.toNanos(), TimeUnit.NANOSECONDS));
-  }
-
-  /** The real one. */
+  /** The real one: {@link CompletableFuture#delayedExecutor}. */
   static Sleeper system() {
-    return d -> {
-      if (!d.isNegative() && !d.isZero()) {
-        Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000));
-      }
-    };
+    return d -> d.isNegative() || d.isZero() ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(d.toNanos(), TimeUnit.NANOSECONDS));
   }
 }
