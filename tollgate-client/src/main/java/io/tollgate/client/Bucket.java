@@ -101,6 +101,9 @@ final class Bucket {
         throw new RetryLaterException(what + " would wait past the call's deadline", Instant.ofEpochMilli(at));
       }
       if (!retry && queue.size() >= queueLimit) {
+        queue.removeIf(x -> x.turn.isDone()); // requests given up leave, and make room
+      }
+      if (!retry && queue.size() >= queueLimit) {
         throw new QueueFullException(what + " refused without sending: bucket '" + name + "' already has "
             + queue.size() + " requests waiting (queueLimit " + queueLimit + ")");
       }
@@ -205,7 +208,8 @@ final class Bucket {
   }
 
   synchronized TollgateClient.BucketState state() {
-    return new TollgateClient.BucketState(Instant.ofEpochMilli(pausedUntil), last, queue.size(), inFlight,
+    int waiting = (int) queue.stream().filter(w -> !w.turn.isDone()).count(); // given-up ones leave at the next pump
+    return new TollgateClient.BucketState(Instant.ofEpochMilli(pausedUntil), last, waiting, inFlight,
         Duration.ofMillis(spacing));
   }
 }

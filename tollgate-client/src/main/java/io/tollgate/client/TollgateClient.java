@@ -171,15 +171,11 @@ public final class TollgateClient {
    */
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, int priority)
       throws IOException, InterruptedException {
-    Call call = new Call(request, priority);
-    CompletableFuture<HttpResponse<T>> response = attempt(call, handler, 1);
+    CompletableFuture<HttpResponse<T>> response = sendAsync(request, handler, priority);
     try {
       return response.get();
     } catch (InterruptedException e) {
-      Bucket.Waiter w = call.waiting;
-      if (w != null) {
-        w.turn.cancel(false); // leaves the queue; an exchange already under way ends by itself
-      }
+      response.cancel(false);
       throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
@@ -204,11 +200,20 @@ public final class TollgateClient {
   /**
    * {@link #send} without holding a thread: the request waits in its bucket's queue, and the
    * sends are {@link HttpClient#sendAsync}. Completes exceptionally with {@link RetryLaterException}
-   * or {@link QueueFullException} where {@code send} would throw them.
+   * or {@link QueueFullException} where {@code send} would throw them. Cancelling the future takes a
+   * waiting request out of its queue.
    */
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
       int priority) {
-    return attempt(new Call(request, priority), handler, 1);
+    Call call = new Call(request, priority);
+    CompletableFuture<HttpResponse<T>> response = attempt(call, handler, 1);
+    response.whenComplete((r, e) -> {
+      Bucket.Waiter w = call.waiting;
+      if (response.isCancelled() && w != null) {
+        w.turn.cancel(false); // leaves the queue; an exchange already under way ends by itself
+      }
+    });
+    return response;
   }
 
   /** One call across its attempts: its place in line is kept from the first. */

@@ -241,7 +241,7 @@ class QueueTest {
   }
 
   @Test
-  void aBlockingCallerInterruptedWhileQueuedLeavesTheQueue() throws Exception {
+  void aBlockingCallerInterruptedOrAFutureCancelledWhileQueuedLeavesTheQueue() throws Exception {
     Holding h = new Holding();
     TollgateClient c = h.oneAtATime().build();
     CompletableFuture<HttpResponse<Void>> first = h.send(c, "first", 0);
@@ -262,10 +262,14 @@ class QueueTest {
     }
     sender.shutdownNow(); // interrupts the blocked sender
     assertThat(blocked.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    CompletableFuture<HttpResponse<Void>> cancelled = h.send(c, "cancelled", 0);
+    assertThat(c.snapshot().get(bucket).waiting()).as("the interrupted one has left").isEqualTo(1);
+    cancelled.cancel(false);
+    assertThat(c.snapshot().get(bucket).waiting()).isZero();
     h.answer.release(2);
     assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(h.send(c, "after", 0).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-    assertThat(h.order).as("the interrupted one was never sent").containsExactly("first", "after");
+    assertThat(h.order).as("the interrupted and the cancelled were never sent").containsExactly("first", "after");
     assertThat(c.snapshot().get(bucket).inFlight()).isZero();
     assertThat(time.elapsed()).isZero();
   }
