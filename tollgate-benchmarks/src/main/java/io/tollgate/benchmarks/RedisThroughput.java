@@ -9,6 +9,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.tollgate.core.Limit;
 import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
@@ -30,14 +34,15 @@ import java.util.function.IntPredicate;
 /**
  * Decisions per second against a local Redis with many in flight: Tollgate's {@link RedisStore}
  * (one script call per decision) and Bucket4j's Lettuce proxy manager (compare-and-swap), side by
- * side in one run, on random keys among {@code keys}, each both ways: one thread per decision in
+ * side in one run (Bucket4j twice: on Lettuce as it comes, and on a connection that consolidates
+ * flushes as RedisStore's does), on random keys among {@code keys}, each both ways: one thread per decision in
  * flight (the blocking API) and two threads keeping them in flight (the asynchronous API); then
  * Redis memory per live Tollgate counter.
  * The ceiling (redis-benchmark running the same script) and the command are in
  * {@code tollgate-benchmarks/redis/run.sh}.
  *
  * <pre>
- * java -cp tollgate-benchmarks/target/benchmarks.jar io.tollgate.benchmarks.RedisThroughput redis://127.0.0.1:16379 10 64 100000
+ * java -cp tollgate-benchmarks/target/benchmarks.jar io.tollgate.benchmarks.RedisThroughput redis://127.0.0.1:16379 10 64 100000 [tollgate-only]
  * </pre>
  */
 public final class RedisThroughput {
@@ -49,6 +54,7 @@ public final class RedisThroughput {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int inFlight = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int keys = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
+    boolean tollgateOnly = args.length > 4 && args[4].equals("tollgate-only"); // for profiling
     String[] names = new String[keys];
     for (int i = 0; i < keys; i++) {
       names[i] = "10." + (i >>> 16 & 0xFF) + "." + (i >>> 8 & 0xFF) + "." + (i & 0xFF);
@@ -67,29 +73,25 @@ public final class RedisThroughput {
       runAsync("warm-up", tollgateAsync, seconds / 2, inFlight, keys);
       double ta = runAsync("tollgate-async", tollgateAsync, seconds, inFlight, keys);
       System.out.println("  " + store.stats());
+      if (tollgateOnly) {
+        return;
+      }
 
       RedisClient client = RedisClient.create(uri);
-      try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
-        LettuceBasedProxyManager<byte[]> buckets = Bucket4jLettuce.casBasedBuilder(c).build();
-        BucketConfiguration config = BucketConfiguration.builder()
-            .addLimit(l -> l.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofHours(1))).build();
-        @SuppressWarnings("unchecked")
-        BucketProxy[] bucket = new BucketProxy[keys];
-        for (int i = 0; i < keys; i++) {
-          bucket[i] = buckets.getProxy(("b4j:" + names[i]).getBytes(StandardCharsets.UTF_8), () -> config);
+      ClientResources consolidating = ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
+        @Override
+        public void afterChannelInitialized(Channel channel) {
+          channel.pipeline().addFirst(new FlushConsolidationHandler(256, true)); // as RedisStore does
         }
-        IntPredicate bucket4j = i -> bucket[i].tryConsume(1);
-        run("warm-up", bucket4j, seconds / 2, inFlight, keys);
-        double b = run("bucket4j", bucket4j, seconds, inFlight, keys);
-        AsyncBucketProxy[] async = new AsyncBucketProxy[keys];
-        for (int i = 0; i < keys; i++) {
-          async[i] = buckets.asAsync().getProxy(("b4j:" + names[i]).getBytes(StandardCharsets.UTF_8),
-              () -> CompletableFuture.completedFuture(config));
-        }
-        IntFunction<CompletableFuture<Boolean>> bucket4jAsync = i -> async[i].tryConsume(1);
-        runAsync("warm-up", bucket4jAsync, seconds / 2, inFlight, keys);
-        double ba = runAsync("bucket4j-async", bucket4jAsync, seconds, inFlight, keys);
-        System.out.printf("tollgate / bucket4j = %.2f (threads), %.2f (async)%n", t / b, ta / ba);
+      }).build();
+      RedisClient tuned = RedisClient.create(consolidating, uri);
+      try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+          StatefulRedisConnection<byte[], byte[]> ct = tuned.connect(ByteArrayCodec.INSTANCE)) {
+        double[] b = bucket4j(c, "bucket4j", names, seconds, inFlight);
+        System.out.printf("tollgate / bucket4j = %.2f (threads), %.2f (async)%n", t / b[0], ta / b[1]);
+        double[] bt = bucket4j(ct, "bucket4j+flush", names, seconds, inFlight);
+        System.out.printf("tollgate / bucket4j on a connection that consolidates flushes too = %.2f (threads), %.2f (async)%n",
+            t / bt[0], ta / bt[1]);
 
         RedisCommands<byte[], byte[]> redis = c.sync();
         List<byte[]> sample = redis.keys("{bench}*");
@@ -102,8 +104,35 @@ public final class RedisThroughput {
             n, sample.size(), (double) bytes / n);
       } finally {
         client.shutdown();
+        tuned.shutdown();
+        consolidating.shutdown();
       }
     }
+  }
+
+  /** Bucket4j's Lettuce proxy manager (compare-and-swap) on {@code c}: decisions per second, threads then async. */
+  private static double[] bucket4j(StatefulRedisConnection<byte[], byte[]> c, String name, String[] names, int seconds,
+      int inFlight) throws Exception {
+    int keys = names.length;
+    LettuceBasedProxyManager<byte[]> buckets = Bucket4jLettuce.casBasedBuilder(c).build();
+    BucketConfiguration config = BucketConfiguration.builder()
+        .addLimit(l -> l.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofHours(1))).build();
+    BucketProxy[] bucket = new BucketProxy[keys];
+    for (int i = 0; i < keys; i++) {
+      bucket[i] = buckets.getProxy(("b4j:" + names[i]).getBytes(StandardCharsets.UTF_8), () -> config);
+    }
+    IntPredicate threads = i -> bucket[i].tryConsume(1);
+    run("warm-up", threads, seconds / 2, inFlight, keys);
+    double b = run(name, threads, seconds, inFlight, keys);
+    AsyncBucketProxy[] async = new AsyncBucketProxy[keys];
+    for (int i = 0; i < keys; i++) {
+      async[i] = buckets.asAsync().getProxy(("b4j:" + names[i]).getBytes(StandardCharsets.UTF_8),
+          () -> CompletableFuture.completedFuture(config));
+    }
+    IntFunction<CompletableFuture<Boolean>> asynchronous = i -> async[i].tryConsume(1);
+    runAsync("warm-up", asynchronous, seconds / 2, inFlight, keys);
+    double ba = runAsync(name + "-async", asynchronous, seconds, inFlight, keys);
+    return new double[] {b, ba};
   }
 
   /**

@@ -17,6 +17,9 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.tollgate.core.Algorithm;
 import io.tollgate.core.store.Batch;
 import io.tollgate.core.store.CounterStore;
@@ -105,6 +108,14 @@ public final class RedisStore implements CounterStore {
     // within a second of it coming back.
     ClientResources resources = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofMillis(250), 2, TimeUnit.MILLISECONDS))
+        .nettyCustomizer(new NettyCustomizer() {
+          @Override
+          public void afterChannelInitialized(Channel channel) {
+            // Lettuce writes and flushes each command as it comes; with many in flight, one write
+            // system call carries all that are waiting instead (and Redis reads them in one).
+            channel.pipeline().addFirst(new FlushConsolidationHandler(256, true));
+          }
+        })
         .build();
     SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build();
     // Lettuce times every command out itself (a timer wheel): what bounds an asynchronous decision.

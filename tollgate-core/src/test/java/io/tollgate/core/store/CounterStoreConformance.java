@@ -1,12 +1,14 @@
 package io.tollgate.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tollgate.core.Algorithm;
 import io.tollgate.core.Decision;
 import io.tollgate.core.FakeClock;
 import io.tollgate.core.Limit;
 import io.tollgate.core.LimitStatus;
+import io.tollgate.core.Mode;
 import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestInfo;
@@ -110,6 +112,43 @@ public abstract class CounterStoreConformance {
     }
     List<LimitStatus> status = l.status(r);
     assertThat(status.get(0).remaining()).isEqualTo(9);
+  }
+
+  @Test
+  void aRefusalByOneFixedWindowTakesNothingFromAnotherAndBothAreReported() {
+    RateLimiter l = limiter(
+        Limit.builder("loose").limit(10).window("1m").build(),
+        Limit.builder("tight").limit(1).window("1m").build());
+    clock.advance(Duration.ofSeconds(20));
+    RequestInfo r = RequestInfo.builder().path("/").clientIp("192.0.2.2").build();
+    assertThat(l.decide(r).allowed()).isTrue();
+    Decision refused = l.decide(r);
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.applied()).extracting(LimitStatus::name, LimitStatus::remaining, LimitStatus::fits,
+            LimitStatus::retryAfterMillis)
+        .containsExactly(tuple("loose", 9L, true, 0L), tuple("tight", 0L, false, 40_000L));
+    for (int i = 0; i < 5; i++) { // a store may answer these from a refusal cache: the refusing limit is what counts
+      Decision again = l.decide(r);
+      assertThat(again.allowed()).isFalse();
+      assertThat(again.reported()).extracting(LimitStatus::name, LimitStatus::remaining, LimitStatus::retryAfterMillis)
+          .containsExactly("tight", 0L, 40_000L);
+    }
+    assertThat(l.status(r)).extracting(LimitStatus::remaining).containsExactly(9L, 0L);
+  }
+
+  @Test
+  void aShadowLimitOverItsLimitStillCountsAndNeverRefuses() {
+    RateLimiter l = limiter(
+        Limit.builder("enforced").limit(10).window("1m").build(),
+        Limit.builder("trial").limit(2).window("1m").mode(Mode.SHADOW).build());
+    RequestInfo r = RequestInfo.builder().path("/").clientIp("192.0.2.3").build();
+    for (int i = 0; i < 4; i++) {
+      assertThat(l.decide(r).allowed()).isTrue();
+    }
+    Decision d = l.decide(r);
+    assertThat(d.allowed()).isTrue();
+    assertThat(d.applied()).extracting(LimitStatus::name, LimitStatus::remaining, LimitStatus::fits)
+        .containsExactly(tuple("enforced", 5L, true), tuple("trial", 0L, false));
   }
 
   @Test
