@@ -71,6 +71,9 @@ public final class RedisStore implements CounterStore {
   private static final byte[] NO_LEASE = {'-'};
   private static final byte[] ONE = {'1'};
   private static final long BREAKER_OPEN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** Script calls on the wire at once; decisions that come meanwhile go together in the next. */
+  private static final int MAX_CALLS_IN_FLIGHT = 2;
+  private static final int MAX_BATCH = 64;
 
   private final RedisStoreOptions options;
   private final AutoCloseable client;
@@ -85,6 +88,7 @@ public final class RedisStore implements CounterStore {
   private final AtomicLong leases = new AtomicLong();
   private final Map<LimitSpec, byte[][]> specArgs = new ConcurrentHashMap<>();
   private final Stats stats = new Stats();
+  private final Coalescer calls;
 
   private RedisStore(RedisStoreOptions options, AutoCloseable client, AutoCloseable connection,
       RedisScriptingAsyncCommands<byte[], byte[]> redis) {
@@ -96,6 +100,8 @@ public final class RedisStore implements CounterStore {
     this.refusals = new RefusalCache(options.refusalCacheSize());
     this.keyPrefix = ("{" + options.keyPrefix() + "}:").getBytes(StandardCharsets.UTF_8);
     this.leaseTtl = ascii(options.leaseTtl().toMillis());
+    this.calls = new Coalescer(this::send, MAX_CALLS_IN_FLIGHT, MAX_BATCH,
+        options.clock() == RedisStoreOptions.ClockSource.LOCAL);
   }
 
   /**
@@ -314,6 +320,12 @@ public final class RedisStore implements CounterStore {
     }
     byte[][] args = args(op, b, lease);
     stats.calls.increment();
+    return calls.call(keys, args).handle((out, e) -> e == null ? answered(out) : failed(unwrap(e)));
+  }
+
+  /** One script call on the wire (for the {@link Coalescer}): EVALSHA, and EVAL again on NOSCRIPT. */
+  private CompletableFuture<byte[]> send(byte[][] keys, byte[][] args) {
+    stats.roundTrips.increment();
     return redis.<byte[]>evalsha(SHA, ScriptOutputType.VALUE, keys, args).toCompletableFuture()
         .exceptionallyCompose(e -> {
           if (!(unwrap(e) instanceof RedisNoScriptException)) {
@@ -321,8 +333,7 @@ public final class RedisStore implements CounterStore {
           }
           stats.scriptLoads.increment(); // a new or restarted Redis: EVAL sends the script and caches it
           return redis.<byte[]>eval(SCRIPT, ScriptOutputType.VALUE, keys, args).toCompletableFuture();
-        })
-        .handle((out, e) -> e == null ? answered(out) : failed(unwrap(e)));
+        });
   }
 
   /** The script's arguments: op, time, lease time-to-live, lease, then one per entry. */
@@ -469,7 +480,7 @@ public final class RedisStore implements CounterStore {
         + (s.shadow() ? 1 : 0) + ":").getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static byte[] ascii(long v) {
+  static byte[] ascii(long v) {
     return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -481,6 +492,7 @@ public final class RedisStore implements CounterStore {
     } catch (Exception e) {
       throw new IllegalStateException("closing the Redis connection failed", e);
     } finally {
+      calls.close();
       local.close();
     }
   }
@@ -516,6 +528,7 @@ public final class RedisStore implements CounterStore {
   /** Counts since the store was made, for metrics. */
   public static final class Stats {
     final LongAdder calls = new LongAdder();
+    final LongAdder roundTrips = new LongAdder();
     final LongAdder answered = new LongAdder();
     final LongAdder timeouts = new LongAdder();
     final LongAdder errors = new LongAdder();
@@ -532,9 +545,17 @@ public final class RedisStore implements CounterStore {
       return lastError;
     }
 
-    /** Script calls sent to Redis. */
+    /** Decisions, peeks and releases asked of Redis. */
     public long calls() {
       return calls.sum();
+    }
+
+    /**
+     * Script calls on the wire: fewer than {@link #calls()} under load, when several that queued up
+     * behind calls in flight went as one.
+     */
+    public long roundTrips() {
+      return roundTrips.sum();
     }
 
     /** Calls Redis answered in time. */
@@ -584,7 +605,7 @@ public final class RedisStore implements CounterStore {
 
     @Override
     public String toString() {
-      return "calls " + calls() + ", answered " + answered() + ", timeouts " + timeouts() + ", errors " + errors() + ", skipped " + skipped()
+      return "calls " + calls() + " in " + roundTrips() + " round trips, answered " + answered() + ", timeouts " + timeouts() + ", errors " + errors() + ", skipped " + skipped()
           + ", fallbacks " + fallbacks() + ", breaker opened " + breakerOpened() + ", cached refusals "
           + cachedRefusals() + ", script loads " + scriptLoads() + ", lost releases " + lostReleases() + (lastError == null ? "" : ", last error: " + lastError);
     }

@@ -1,7 +1,8 @@
 -- One decision's counters, checked and consumed all-or-nothing in one call (tollgate-redis).
 -- The same arithmetic as tollgate-core's CounterMath, so the memory and Redis stores agree.
 --
--- ARGV[1] op: 'a' acquire (take every cost only if every enforced entry fits), 'p' peek, 'r' release
+-- ARGV[1] op: 'a' acquire (take every cost only if every enforced entry fits), 'p' peek, 'r' release;
+--   or 'm': several decisions in one call (below)
 -- ARGV[2] now, epoch ms; '' = read Redis's clock (TIME) once, so nodes with skewed clocks agree
 -- ARGV[3] lease time-to-live, ms (concurrency slots held by a node that died expire after it)
 -- ARGV[4] lease id, unique per acquire (names the concurrency slots it takes)
@@ -12,8 +13,13 @@
 --   the same hash tag, so one script call stays on one Redis Cluster node.
 -- Returns one string of integers joined by ',': now ms, acquired (1/0), then per entry: fits (1/0),
 -- remaining, reset at ms, retry after ms. A release returns now ms.
+--
+-- Several decisions ('m', sent when decisions queue up behind calls in flight): ARGV[4] is their
+-- count, then per decision its op, its lease and its number of entries n, then its n entries; its
+-- n keys follow the previous decisions' in KEYS. They run one after another, as separate calls
+-- would, at one 'now'; the answer is theirs joined by ';'.
 
-local op = ARGV[1]
+local mode = ARGV[1]
 local now, nowus
 if ARGV[2] == '' then
   local t = redis.call('TIME')
@@ -24,196 +30,229 @@ else
   nowus = now * 1000
 end
 local ttl = tonumber(ARGV[3])
-local lease = ARGV[4]
-local n = #KEYS
 
--- Fast path, every entry a fixed window and units to take: take first (INCRBY), and give all back
--- (DECRBY) if one that is enforced did not fit. The script runs alone, so no one sees the units
--- between; it saves the GET per entry that checking first costs, and most decisions are admitted.
--- A refused key that did not exist is left at 0 with its expiry (it would be created by the next
--- admitted call of the window anyway).
-if op == 'a' then
-  local lim, w, sh, c, wk, start = {}, {}, {}, {}, {}, {}
-  local fixed = true
-  for i = 1, n do
-    local a, l, ww, s, cc = string.match(ARGV[4 + i], '^(%a):(%d+):(%d+):%d+:%d+:(%d):(%d+)$')
-    if a ~= 'f' then
-      fixed = false
-      break
+-- One decision: op, lease, its keys KEYS[kb + 1 .. kb + n], its entries ARGV[ab + 1 .. ab + n].
+local function decide(op, lease, kb, ab, n)
+  -- Fast path, every entry a fixed window and units to take: take first (INCRBY), and give all back
+  -- (DECRBY) if one that is enforced did not fit. The script runs alone, so no one sees the units
+  -- between; it saves the GET per entry that checking first costs, and most decisions are admitted.
+  -- A refused key that did not exist is left at 0 with its expiry (it would be created by the next
+  -- admitted call of the window anyway).
+  if op == 'a' and n == 1 then -- the same, for the most common decision, without a table
+    local a, l, ww, s, cc = string.match(ARGV[ab + 1], '^(%a):(%d+):(%d+):%d+:%d+:(%d):(%d+)$')
+    if a == 'f' then
+      local lim, w, c = tonumber(l), tonumber(ww), tonumber(cc)
+      local start = now - now % w
+      local reset = start + w
+      local wk = KEYS[kb + 1] .. ':' .. string.format('%d', start)
+      local count = redis.call('INCRBY', wk, c)
+      if count == c then
+        redis.call('PEXPIRE', wk, reset - now + 1000)
+      end
+      if count <= lim then
+        return string.format('%d,1,1,%d,%d,0', now, lim - count, reset)
+      elseif s == '1' then
+        return string.format('%d,1,0,%d,%d,%d', now, lim - count, reset, reset - now)
+      end
+      count = redis.call('DECRBY', wk, c)
+      return string.format('%d,0,0,%d,%d,%d', now, lim - count, reset, reset - now)
     end
-    lim[i], w[i], sh[i], c[i] = tonumber(l), tonumber(ww), s == '1', tonumber(cc)
   end
-  if fixed then
-    local count, fit = {}, {}
-    local all = true
+  if op == 'a' then
+    local lim, w, sh, c, wk, start = {}, {}, {}, {}, {}, {}
+    local fixed = true
     for i = 1, n do
-      start[i] = now - now % w[i]
-      wk[i] = KEYS[i] .. ':' .. string.format('%d', start[i])
-      count[i] = redis.call('INCRBY', wk[i], c[i])
-      if count[i] == c[i] then -- new counter: it lives as long as it can still be read
-        redis.call('PEXPIRE', wk[i], start[i] + w[i] - now + 1000)
+      local a, l, ww, s, cc = string.match(ARGV[ab + i], '^(%a):(%d+):(%d+):%d+:%d+:(%d):(%d+)$')
+      if a ~= 'f' then
+        fixed = false
+        break
       end
-      fit[i] = count[i] <= lim[i]
-      if not fit[i] and not sh[i] then
-        all = false
-      end
+      lim[i], w[i], sh[i], c[i] = tonumber(l), tonumber(ww), s == '1', tonumber(cc)
     end
-    if not all then
+    if fixed then
+      local count, fit = {}, {}
+      local all = true
       for i = 1, n do
-        count[i] = redis.call('DECRBY', wk[i], c[i])
+        start[i] = now - now % w[i]
+        wk[i] = KEYS[kb + i] .. ':' .. string.format('%d', start[i])
+        count[i] = redis.call('INCRBY', wk[i], c[i])
+        if count[i] == c[i] then -- new counter: it lives as long as it can still be read
+          redis.call('PEXPIRE', wk[i], start[i] + w[i] - now + 1000)
+        end
+        fit[i] = count[i] <= lim[i]
+        if not fit[i] and not sh[i] then
+          all = false
+        end
       end
+      if not all then
+        for i = 1, n do
+          count[i] = redis.call('DECRBY', wk[i], c[i])
+        end
+      end
+      local out = {string.format('%d', now), all and '1' or '0'}
+      for i = 1, n do
+        local reset = start[i] + w[i]
+        out[#out + 1] = string.format('%d,%d,%d,%d', fit[i] and 1 or 0, lim[i] - count[i], reset,
+          fit[i] and 0 or reset - now)
+      end
+      return table.concat(out, ',')
     end
-    local out = {string.format('%d', now), all and '1' or '0'}
+  end
+
+  local function num(v)
+    return string.format('%d', v)
+  end
+
+  local function entry(i)
+    local a, lim, w, bu, iv, sh, c = string.match(ARGV[ab + i], '^(%a):(%d+):(%d+):(%d+):(%d+):(%d):(%d+)$')
+    return a, tonumber(lim), tonumber(w), tonumber(bu), tonumber(iv), sh == '1', tonumber(c)
+  end
+
+  local function ceildiv(a, b)
+    return -math.floor(-a / b)
+  end
+
+  if op == 'r' then
+    -- Gives back: KEYS[kb + i] is the exact counter the acquire took from (its window's key).
     for i = 1, n do
-      local reset = start[i] + w[i]
-      out[#out + 1] = string.format('%d,%d,%d,%d', fit[i] and 1 or 0, lim[i] - count[i], reset,
-        fit[i] and 0 or reset - now)
+      local alg, _, _, _, interval, _, cost = entry(i)
+      local k = KEYS[kb + i]
+      if alg == 'c' then
+        for j = 1, cost do
+          redis.call('ZREM', k, lease .. '#' .. j)
+        end
+      elseif redis.call('EXISTS', k) == 1 then
+        local left = redis.call('DECRBY', k, alg == 't' and cost * interval or cost)
+        if left < 0 and alg ~= 't' then
+          redis.call('SET', k, 0, 'KEEPTTL')
+        end
+      end
     end
-    return table.concat(out, ',')
+    return num(now)
   end
-end
 
-local function num(v)
-  return string.format('%d', v)
-end
-
-local function entry(i)
-  local a, lim, w, bu, iv, sh, c = string.match(ARGV[4 + i], '^(%a):(%d+):(%d+):(%d+):(%d+):(%d):(%d+)$')
-  return a, tonumber(lim), tonumber(w), tonumber(bu), tonumber(iv), sh == '1', tonumber(c)
-end
-
-local function ceildiv(a, b)
-  return -math.floor(-a / b)
-end
-
-if op == 'r' then
-  -- Gives back: KEYS[i] is the exact counter the acquire took from (its window's key).
+  local alg, limit, window, burst, interval, cost, shadow = {}, {}, {}, {}, {}, {}, {}
+  local start, count, prev = {}, {}, {}
   for i = 1, n do
-    local alg, _, _, _, interval, _, cost = entry(i)
-    local k = KEYS[i]
-    if alg == 'c' then
-      for j = 1, cost do
-        redis.call('ZREM', k, lease .. '#' .. j)
+    alg[i], limit[i], window[i], burst[i], interval[i], shadow[i], cost[i] = entry(i)
+    local k = KEYS[kb + i]
+    if alg[i] == 'f' or alg[i] == 's' then
+      local w = window[i]
+      start[i] = now - now % w
+      count[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i])) or 0)
+      if alg[i] == 's' then
+        prev[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i] - w)) or 0)
       end
-    elseif redis.call('EXISTS', k) == 1 then
-      local left = redis.call('DECRBY', k, alg == 't' and cost * interval or cost)
-      if left < 0 and alg ~= 't' then
-        redis.call('SET', k, 0, 'KEEPTTL')
-      end
-    end
-  end
-  return num(now)
-end
-
-local alg, limit, window, burst, interval, cost, shadow = {}, {}, {}, {}, {}, {}, {}
-local start, count, prev = {}, {}, {}
-for i = 1, n do
-  alg[i], limit[i], window[i], burst[i], interval[i], shadow[i], cost[i] = entry(i)
-  local k = KEYS[i]
-  if alg[i] == 'f' or alg[i] == 's' then
-    local w = window[i]
-    start[i] = now - now % w
-    count[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i])) or 0)
-    if alg[i] == 's' then
-      prev[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i] - w)) or 0)
-    end
-  elseif alg[i] == 't' then
-    count[i] = tonumber(redis.call('GET', k) or 0) -- the theoretical arrival time, epoch us
-  else
-    count[i] = redis.call('ZCOUNT', k, '(' .. num(now), '+inf') -- leases not yet expired
-  end
-end
-
-local function estimate(i)
-  local w = window[i]
-  return count[i] + math.floor(prev[i] * (w - (now - start[i])) / w)
-end
-
-local function fits(i)
-  local a = alg[i]
-  if a == 'f' or a == 'c' then
-    return count[i] + cost[i] <= limit[i]
-  elseif a == 's' then
-    return estimate(i) + cost[i] <= limit[i]
-  end
-  local t = interval[i]
-  return math.max(count[i], nowus) + cost[i] * t - nowus <= burst[i] * t
-end
-
-local fit = {}
-local all = true
-for i = 1, n do
-  fit[i] = fits(i)
-  if not fit[i] and not shadow[i] then
-    all = false
-  end
-end
-
-local acquired = op == 'a' and all
-if acquired then
-  for i = 1, n do
-    local a, k, c = alg[i], KEYS[i], cost[i]
-    if a == 'f' or a == 's' then
-      local wk = k .. ':' .. num(start[i])
-      count[i] = redis.call('INCRBY', wk, c)
-      if count[i] == c then -- new counter: it lives as long as it can still be read
-        redis.call('PEXPIRE', wk, start[i] + (a == 's' and 2 or 1) * window[i] - now + 1000)
-      end
-    elseif a == 't' then
-      local tat = math.max(count[i], nowus) + c * interval[i]
-      count[i] = tat
-      redis.call('SET', k, num(tat), 'PX', ceildiv(tat - nowus, 1000) + 1000)
+    elseif alg[i] == 't' then
+      count[i] = tonumber(redis.call('GET', k) or 0) -- the theoretical arrival time, epoch us
     else
-      redis.call('ZREMRANGEBYSCORE', k, '-inf', num(now))
-      for j = 1, c do
-        redis.call('ZADD', k, num(now + ttl), lease .. '#' .. j)
-      end
-      redis.call('PEXPIRE', k, ttl + 1000)
-      count[i] = count[i] + c
+      count[i] = redis.call('ZCOUNT', k, '(' .. num(now), '+inf') -- leases not yet expired
     end
   end
-end
 
--- The sliding window's wait until cost fits, as CounterMath.slidingWait.
-local function slidingWait(i)
-  local w, lim, c = window[i], limit[i], cost[i]
-  local elapsed = now - start[i]
-  local current, previous = count[i], prev[i]
-  if current + c <= lim then
-    local room = lim - c - current
-    local at = w - math.floor(((room + 1) * w - 1) / previous)
-    return math.max(1, at - elapsed)
+  local function estimate(i)
+    local w = window[i]
+    return count[i] + math.floor(prev[i] * (w - (now - start[i])) / w)
   end
-  if c > lim then
-    return w - elapsed
-  end
-  local at = w - math.floor(((lim - c + 1) * w - 1) / current)
-  return (w - elapsed) + math.max(0, at)
-end
 
-local out = {num(now), acquired and '1' or '0'}
-for i = 1, n do
-  local a, f = alg[i], fit[i]
-  local remaining, reset, retry
-  if a == 'f' then
-    reset = start[i] + window[i]
-    remaining, retry = limit[i] - count[i], f and 0 or reset - now
-  elseif a == 's' then
-    reset = start[i] + window[i]
-    remaining, retry = limit[i] - estimate(i), f and 0 or slidingWait(i)
-  elseif a == 't' then
+  local function fits(i)
+    local a = alg[i]
+    if a == 'f' or a == 'c' then
+      return count[i] + cost[i] <= limit[i]
+    elseif a == 's' then
+      return estimate(i) + cost[i] <= limit[i]
+    end
     local t = interval[i]
-    local tat = math.max(count[i], nowus)
-    remaining = math.floor((burst[i] * t - (tat - nowus)) / t)
-    reset = ceildiv(tat, 1000)
-    retry = f and 0 or ceildiv(tat + cost[i] * t - nowus - burst[i] * t, 1000)
-  else
-    remaining = limit[i] - count[i]
-    reset, retry = f and now or now + 1000, f and 0 or 1000
+    return math.max(count[i], nowus) + cost[i] * t - nowus <= burst[i] * t
   end
-  out[#out + 1] = f and '1' or '0'
-  out[#out + 1] = num(remaining)
-  out[#out + 1] = num(reset)
-  out[#out + 1] = num(retry)
+
+  local fit = {}
+  local all = true
+  for i = 1, n do
+    fit[i] = fits(i)
+    if not fit[i] and not shadow[i] then
+      all = false
+    end
+  end
+
+  local acquired = op == 'a' and all
+  if acquired then
+    for i = 1, n do
+      local a, k, c = alg[i], KEYS[kb + i], cost[i]
+      if a == 'f' or a == 's' then
+        local wk = k .. ':' .. num(start[i])
+        count[i] = redis.call('INCRBY', wk, c)
+        if count[i] == c then -- new counter: it lives as long as it can still be read
+          redis.call('PEXPIRE', wk, start[i] + (a == 's' and 2 or 1) * window[i] - now + 1000)
+        end
+      elseif a == 't' then
+        local tat = math.max(count[i], nowus) + c * interval[i]
+        count[i] = tat
+        redis.call('SET', k, num(tat), 'PX', ceildiv(tat - nowus, 1000) + 1000)
+      else
+        redis.call('ZREMRANGEBYSCORE', k, '-inf', num(now))
+        for j = 1, c do
+          redis.call('ZADD', k, num(now + ttl), lease .. '#' .. j)
+        end
+        redis.call('PEXPIRE', k, ttl + 1000)
+        count[i] = count[i] + c
+      end
+    end
+  end
+
+  -- The sliding window's wait until cost fits, as CounterMath.slidingWait.
+  local function slidingWait(i)
+    local w, lim, c = window[i], limit[i], cost[i]
+    local elapsed = now - start[i]
+    local current, previous = count[i], prev[i]
+    if current + c <= lim then
+      local room = lim - c - current
+      local at = w - math.floor(((room + 1) * w - 1) / previous)
+      return math.max(1, at - elapsed)
+    end
+    if c > lim then
+      return w - elapsed
+    end
+    local at = w - math.floor(((lim - c + 1) * w - 1) / current)
+    return (w - elapsed) + math.max(0, at)
+  end
+
+  local out = {num(now), acquired and '1' or '0'}
+  for i = 1, n do
+    local a, f = alg[i], fit[i]
+    local remaining, reset, retry
+    if a == 'f' then
+      reset = start[i] + window[i]
+      remaining, retry = limit[i] - count[i], f and 0 or reset - now
+    elseif a == 's' then
+      reset = start[i] + window[i]
+      remaining, retry = limit[i] - estimate(i), f and 0 or slidingWait(i)
+    elseif a == 't' then
+      local t = interval[i]
+      local tat = math.max(count[i], nowus)
+      remaining = math.floor((burst[i] * t - (tat - nowus)) / t)
+      reset = ceildiv(tat, 1000)
+      retry = f and 0 or ceildiv(tat + cost[i] * t - nowus - burst[i] * t, 1000)
+    else
+      remaining = limit[i] - count[i]
+      reset, retry = f and now or now + 1000, f and 0 or 1000
+    end
+    out[#out + 1] = f and '1' or '0'
+    out[#out + 1] = num(remaining)
+    out[#out + 1] = num(reset)
+    out[#out + 1] = num(retry)
+  end
+  return table.concat(out, ',')
 end
-return table.concat(out, ',')
+
+if mode == 'm' then
+  local out = {}
+  local kb, ab = 0, 4
+  for d = 1, tonumber(ARGV[4]) do
+    local n = tonumber(ARGV[ab + 3])
+    out[d] = decide(ARGV[ab + 1], ARGV[ab + 2], kb, ab + 3, n)
+    kb, ab = kb + n, ab + 3 + n
+  end
+  return table.concat(out, ';')
+end
+return decide(mode, ARGV[4], 0, 4, #KEYS)
