@@ -46,9 +46,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters in Redis, shared by every gateway node that points at it: exact limits for all of them
- * together. One decision is one script call ({@code EVALSHA}; {@code EVAL} again on
+ * together. One decision is one run of a script ({@code EVALSHA}; {@code EVAL} again on
  * {@code NOSCRIPT}) that checks and takes every counter of the decision all-or-nothing, timed by
- * Redis's clock. Counters expire by themselves; concurrency slots are leases that expire if a node
+ * Redis's clock; under load, decisions that queue up behind the calls in flight share one call
+ * ({@link Coalescer}). Counters expire by themselves; concurrency slots are leases that expire if a node
  * dies holding them.
  *
  * <p>No call waits longer than the timeout: on a timeout or a lost connection the decision follows
