@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Sends the store's script calls, several as one when they queue up: at most {@code maxInFlight}
@@ -84,9 +85,12 @@ final class Coalescer {
     return c.answer;
   }
 
-  /** Stops the forwarding thread; calls still queued are not sent. */
+  /**
+   * Stops the forwarding thread once the batches handed to it are sent: on the closed connection
+   * they fail at once, and the calls queued behind them fail with them, so no caller waits forever.
+   */
   void close() {
-    forwarder.shutdownNow();
+    forwarder.shutdown();
   }
 
   private List<Call> drain() {
@@ -125,7 +129,11 @@ final class Coalescer {
         // Not from here: this is Lettuce's I/O thread, whose writes go out at once, ahead of writes
         // other threads have queued to it (a release sent just before these calls would come after
         // them). One thread of our own queues the batch behind those, and keeps batches in order.
-        forwarder.execute(() -> send(next));
+        try {
+          forwarder.execute(() -> send(next));
+        } catch (RejectedExecutionException closed) {
+          send(next); // the store is closed: on the closed connection they fail at once
+        }
       }
     });
   }

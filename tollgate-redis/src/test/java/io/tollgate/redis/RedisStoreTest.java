@@ -121,6 +121,22 @@ class RedisStoreTest {
   }
 
   @Test
+  void closingTheStoreWithDecisionsQueuedAnswersEveryOne() throws Exception {
+    Limit limit = Limit.builder("hot").limit(1_000_000).window("1d").build();
+    RedisStore store = RedisStore.connect(options(redis.uri(), "closing" + prefixes.incrementAndGet()).build());
+    RateLimiter node = limiter(store, Clock.system(), limit);
+    List<java.util.concurrent.CompletableFuture<Decision>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      inFlight.add(node.tryAcquireAsync("hot", "k" + (i % 50), 1));
+    }
+    store.close(); // with calls on the wire and more queued behind them
+    for (java.util.concurrent.CompletableFuture<Decision> d : inFlight) {
+      assertThat(d).as("answered (from Redis, or per on-failure), never left waiting")
+          .succeedsWithin(java.time.Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
   void aRefusedKeyIsRefusedLocallyUntilItsResetWithoutCallingRedis() {
     FakeClock clock = FakeClock.atWholeDay();
     try (RedisStore store = RedisStore.connect(options(redis.uri(), "cache" + prefixes.incrementAndGet())
