@@ -110,7 +110,8 @@ class RedisStoreTest {
         calls += s.stats().calls();
         roundTrips += s.stats().roundTrips();
       }
-      assertThat(calls).isEqualTo(2_000);
+      assertThat(calls).as("every decision asked Redis, but those its refusal cache answered")
+          .isBetween(700L, 2_000L);
       assertThat(roundTrips).as("decisions that queued behind calls in flight went several to a call")
           .isLessThan(calls / 4);
     } finally {
