@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -154,15 +155,12 @@ class SeedGatewaysTest {
   void salesTimTenConcurrentJobsFortyAtOnceNoRefusalWithTheCapDeclared() throws Exception {
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
+    Semaphore finish = new Semaphore(0); // jobs run until the test lets them finish
     HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     upstream.setExecutor(Executors.newCachedThreadPool());
     upstream.createContext("/", exchange -> {
       most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      try {
-        Thread.sleep(30); // a job takes a while, so that ten are really running at once
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      finish.acquireUninterruptibly();
       inFlight.decrementAndGet();
       exchange.sendResponseHeaders(202, -1);
       exchange.close();
@@ -176,6 +174,11 @@ class SeedGatewaysTest {
       jobs.add(c.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs")).header("X-App-Id", "app-1")
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.discarding()));
     }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (inFlight.get() < 10 && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // ten jobs running at once, the other thirty queued in the client
+    }
+    finish.release(40);
     for (var job : jobs) {
       assertThat(job.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
     }
