@@ -11,7 +11,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -131,8 +130,8 @@ public final class RedisStore implements CounterStore {
     try {
       if (uri.startsWith("redis-cluster://")) {
         RedisClusterClient client = RedisClusterClient.create(resources, clusterUris(uri));
+        // Lettuce 7 refreshes the topology on every adaptive trigger (MOVED, ASK, reconnects...) by default.
         client.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
             .build()); // commands wait while a node's connection is being made (the timeout bounds it):
                        // rejecting them would fail the first command to every node
         StatefulRedisClusterConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
