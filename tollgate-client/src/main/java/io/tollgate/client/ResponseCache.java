@@ -102,10 +102,6 @@ final class ResponseCache {
     });
   }
 
-  synchronized int size() {
-    return entries.size();
-  }
-
   private synchronized Entry get(String key) {
     return entries.get(key);
   }

@@ -43,18 +43,17 @@ class CacheTest {
         if (etag.equals(inm)) {
           return new TinyServer.Response(304, "ETag", etag, "X-RateLimit-Remaining", left);
         }
-        return new TinyServer.Response(200, List.of(new String[] {"ETag", etag}, new String[] {"Content-Type", "text/plain"},
-            new String[] {"X-RateLimit-Remaining", left}), "body of " + request.target() + " for " + who);
+        return new TinyServer.Response(200, TinyServer.headers("ETag", etag, "Content-Type", "text/plain",
+            "X-RateLimit-Remaining", left), "body of " + request.target() + " for " + who);
       }
       if (request.target().equals("/dated")) {
         String lm = "Wed, 04 Mar 2026 00:00:00 GMT";
         if (lm.equals(ims)) {
           return new TinyServer.Response(304, "X-RateLimit-Remaining", left);
         }
-        return new TinyServer.Response(200, List.<String[]>of(new String[] {"Last-Modified", lm}), "dated");
+        return new TinyServer.Response(200, TinyServer.headers("Last-Modified", lm), "dated");
       }
-      return new TinyServer.Response(200, List.of(new String[] {"ETag", "\"s\""},
-          new String[] {"Cache-Control", "no-store"}), "secret");
+      return new TinyServer.Response(200, TinyServer.headers("ETag", "\"s\"", "Cache-Control", "no-store"), "secret");
     });
   }
 

@@ -60,12 +60,8 @@ class DialectsTest {
     }
   }
 
-  private static List<String[]> headers(String... nv) {
-    List<String[]> out = new ArrayList<>();
-    for (int i = 0; i < nv.length; i += 2) {
-      out.add(new String[] {nv[i], nv[i + 1]});
-    }
-    return out;
+  private static List<String[]> headers(String... namesAndValues) {
+    return TinyServer.headers(namesAndValues);
   }
 
   private final FakeTime time = new FakeTime();

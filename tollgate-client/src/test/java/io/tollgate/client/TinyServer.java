@@ -30,16 +30,17 @@ final class TinyServer implements AutoCloseable {
   /** What to answer: status, headers (name, value pairs), body. */
   record Response(int status, List<String[]> headers, String body) {
     Response(int status, String... namesAndValues) {
-      this(status, pairs(namesAndValues), "");
+      this(status, TinyServer.headers(namesAndValues), "");
     }
+  }
 
-    private static List<String[]> pairs(String[] nv) {
-      List<String[]> out = new ArrayList<>();
-      for (int i = 0; i + 1 < nv.length; i += 2) {
-        out.add(new String[] {nv[i], nv[i + 1]});
-      }
-      return out;
+  /** Header pairs from names and values in turn. */
+  static List<String[]> headers(String... namesAndValues) {
+    List<String[]> out = new ArrayList<>();
+    for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+      out.add(new String[] {namesAndValues[i], namesAndValues[i + 1]});
     }
+    return out;
   }
 
   interface Handler {

@@ -2,6 +2,7 @@ package io.tollgate.redis;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +36,6 @@ final class Coalescer {
   }
 
   private static final byte[] MANY = {'m'};
-  private static final byte[] NO_TIME = new byte[0];
 
   private static final class Call {
     final byte[][] keys;
@@ -149,7 +149,7 @@ final class Coalescer {
     byte[][] args = new byte[argCount][];
     Call first = batch.get(0);
     args[0] = MANY;
-    args[1] = localClock ? first.args[1] : NO_TIME;
+    args[1] = localClock ? first.args[1] : RedisStore.NO_TIME;
     args[2] = first.args[2];
     args[3] = RedisStore.ascii(batch.size());
     int k = 0;
@@ -185,7 +185,7 @@ final class Coalescer {
       while (to < out.length && out[to] != ';') {
         to++;
       }
-      c.answer.complete(java.util.Arrays.copyOfRange(out, from, to));
+      c.answer.complete(Arrays.copyOfRange(out, from, to));
       from = to + 1;
     }
   }

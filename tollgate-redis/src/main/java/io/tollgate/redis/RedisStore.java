@@ -67,7 +67,7 @@ public final class RedisStore implements CounterStore {
   private static final byte[] ACQUIRE = {'a'};
   private static final byte[] PEEK = {'p'};
   private static final byte[] RELEASE = {'r'};
-  private static final byte[] NO_TIME = new byte[0];
+  static final byte[] NO_TIME = new byte[0]; // ARGV[2] '': the script reads Redis's clock
   private static final byte[] NO_LEASE = {'-'};
   private static final byte[] ONE = {'1'};
   private static final long BREAKER_OPEN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
