@@ -31,6 +31,31 @@ else
 end
 local ttl = tonumber(ARGV[3])
 
+-- An entry's argument, parsed once per call: a batch's decisions mostly share their arguments, and
+-- parsing (string.match, tonumber) is a good part of a decision's cost in Redis.
+-- {algorithm, limit, window ms, burst, interval us, shadow, cost}
+local parsed = {}
+local function entry(arg)
+  local e = parsed[arg]
+  if e == nil then
+    local a, lim, w, bu, iv, sh, c = string.match(arg, '^(%a):(%d+):(%d+):(%d+):(%d+):(%d):(%d+)$')
+    e = {a, tonumber(lim), tonumber(w), tonumber(bu), tonumber(iv), sh == '1', tonumber(c)}
+    parsed[arg] = e
+  end
+  return e
+end
+
+-- ':' .. a window's start, the suffix of its counter's key, made once per call.
+local suffixes = {}
+local function suffix(start)
+  local s = suffixes[start]
+  if s == nil then
+    s = ':' .. string.format('%d', start)
+    suffixes[start] = s
+  end
+  return s
+end
+
 -- One decision: op, lease, its keys KEYS[kb + 1 .. kb + n], its entries ARGV[ab + 1 .. ab + n].
 local function decide(op, lease, kb, ab, n)
   -- Fast path, every entry a fixed window and units to take: take first (INCRBY), and give all back
@@ -38,20 +63,20 @@ local function decide(op, lease, kb, ab, n)
   -- between; it saves the GET per entry that checking first costs, and most decisions are admitted.
   -- A refused key that did not exist is left at 0 with its expiry (it would be created by the next
   -- admitted call of the window anyway).
-  if op == 'a' and n == 1 then -- the same, for the most common decision, without a table
-    local a, l, ww, s, cc = string.match(ARGV[ab + 1], '^(%a):(%d+):(%d+):%d+:%d+:(%d):(%d+)$')
-    if a == 'f' then
-      local lim, w, c = tonumber(l), tonumber(ww), tonumber(cc)
+  if op == 'a' and n == 1 then -- the same, for the most common decision, without tables of its own
+    local e = entry(ARGV[ab + 1])
+    if e[1] == 'f' then
+      local lim, w, c = e[2], e[3], e[7]
       local start = now - now % w
       local reset = start + w
-      local wk = KEYS[kb + 1] .. ':' .. string.format('%d', start)
+      local wk = KEYS[kb + 1] .. suffix(start)
       local count = redis.call('INCRBY', wk, c)
       if count == c then
         redis.call('PEXPIRE', wk, reset - now + 1000)
       end
       if count <= lim then
         return string.format('%d,1,1,%d,%d,0', now, lim - count, reset)
-      elseif s == '1' then
+      elseif e[6] then
         return string.format('%d,1,0,%d,%d,%d', now, lim - count, reset, reset - now)
       end
       count = redis.call('DECRBY', wk, c)
@@ -62,19 +87,19 @@ local function decide(op, lease, kb, ab, n)
     local lim, w, sh, c, wk, start = {}, {}, {}, {}, {}, {}
     local fixed = true
     for i = 1, n do
-      local a, l, ww, s, cc = string.match(ARGV[ab + i], '^(%a):(%d+):(%d+):%d+:%d+:(%d):(%d+)$')
-      if a ~= 'f' then
+      local e = entry(ARGV[ab + i])
+      if e[1] ~= 'f' then
         fixed = false
         break
       end
-      lim[i], w[i], sh[i], c[i] = tonumber(l), tonumber(ww), s == '1', tonumber(cc)
+      lim[i], w[i], sh[i], c[i] = e[2], e[3], e[6], e[7]
     end
     if fixed then
       local count, fit = {}, {}
       local all = true
       for i = 1, n do
         start[i] = now - now % w[i]
-        wk[i] = KEYS[kb + i] .. ':' .. string.format('%d', start[i])
+        wk[i] = KEYS[kb + i] .. suffix(start[i])
         count[i] = redis.call('INCRBY', wk[i], c[i])
         if count[i] == c[i] then -- new counter: it lives as long as it can still be read
           redis.call('PEXPIRE', wk[i], start[i] + w[i] - now + 1000)
@@ -103,9 +128,9 @@ local function decide(op, lease, kb, ab, n)
     return string.format('%d', v)
   end
 
-  local function entry(i)
-    local a, lim, w, bu, iv, sh, c = string.match(ARGV[ab + i], '^(%a):(%d+):(%d+):(%d+):(%d+):(%d):(%d+)$')
-    return a, tonumber(lim), tonumber(w), tonumber(bu), tonumber(iv), sh == '1', tonumber(c)
+  local function fields(i)
+    local e = entry(ARGV[ab + i])
+    return e[1], e[2], e[3], e[4], e[5], e[6], e[7]
   end
 
   local function ceildiv(a, b)
@@ -115,7 +140,7 @@ local function decide(op, lease, kb, ab, n)
   if op == 'r' then
     -- Gives back: KEYS[kb + i] is the exact counter the acquire took from (its window's key).
     for i = 1, n do
-      local alg, _, _, _, interval, _, cost = entry(i)
+      local alg, _, _, _, interval, _, cost = fields(i)
       local k = KEYS[kb + i]
       if alg == 'c' then
         for j = 1, cost do
@@ -134,14 +159,14 @@ local function decide(op, lease, kb, ab, n)
   local alg, limit, window, burst, interval, cost, shadow = {}, {}, {}, {}, {}, {}, {}
   local start, count, prev = {}, {}, {}
   for i = 1, n do
-    alg[i], limit[i], window[i], burst[i], interval[i], shadow[i], cost[i] = entry(i)
+    alg[i], limit[i], window[i], burst[i], interval[i], shadow[i], cost[i] = fields(i)
     local k = KEYS[kb + i]
     if alg[i] == 'f' or alg[i] == 's' then
       local w = window[i]
       start[i] = now - now % w
-      count[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i])) or 0)
+      count[i] = tonumber(redis.call('GET', k .. suffix(start[i])) or 0)
       if alg[i] == 's' then
-        prev[i] = tonumber(redis.call('GET', k .. ':' .. num(start[i] - w)) or 0)
+        prev[i] = tonumber(redis.call('GET', k .. suffix(start[i] - w)) or 0)
       end
     elseif alg[i] == 't' then
       count[i] = tonumber(redis.call('GET', k) or 0) -- the theoretical arrival time, epoch us
@@ -180,7 +205,7 @@ local function decide(op, lease, kb, ab, n)
     for i = 1, n do
       local a, k, c = alg[i], KEYS[kb + i], cost[i]
       if a == 'f' or a == 's' then
-        local wk = k .. ':' .. num(start[i])
+        local wk = k .. suffix(start[i])
         count[i] = redis.call('INCRBY', wk, c)
         if count[i] == c then -- new counter: it lives as long as it can still be read
           redis.call('PEXPIRE', wk, start[i] + (a == 's' and 2 or 1) * window[i] - now + 1000)
