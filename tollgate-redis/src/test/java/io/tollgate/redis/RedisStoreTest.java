@@ -2,6 +2,7 @@ package io.tollgate.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tollgate.core.Algorithm;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
 import io.tollgate.core.FakeClock;
@@ -119,6 +120,38 @@ class RedisStoreTest {
         s.close();
       }
     }
+  }
+
+  @Test
+  void decisionsOfDifferentLimitsAndCostsSharingScriptCallsEachGetTheirOwnCounts() throws Exception {
+    // decide.lua parses an entry's argument once per call and reuses it for the decisions of the call
+    // that send the same argument: decisions that differ in algorithm, limit or cost must not mix.
+    RedisStore store = RedisStore.connect(options(redis.uri(), "mixed" + prefixes.incrementAndGet()).build());
+    RateLimiter node = RateLimiter.builder(Policy.builder()
+        .limit(Limit.builder("fixed").limit(100).window("1d").build())
+        .limit(Limit.builder("fixed-cost").limit(60).window("1d").build())
+        .limit(Limit.builder("sliding").limit(50).window("1d").algorithm(Algorithm.SLIDING_WINDOW).build())
+        .limit(Limit.builder("bucket").limit(40).window("1d").algorithm(Algorithm.TOKEN_BUCKET).build())
+        .build()).store(store).build();
+    String[] limits = {"fixed", "fixed-cost", "fixed-cost", "sliding", "bucket"};
+    long[] costs = {1, 3, 1, 1, 1};
+    List<java.util.concurrent.CompletableFuture<Decision>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) { // interleaved, so every script call carries several kinds
+      int k = i % limits.length;
+      inFlight.add(node.tryAcquireAsync(limits[k], "one-key", costs[k]));
+    }
+    long[] taken = new long[limits.length];
+    for (int i = 0; i < inFlight.size(); i++) {
+      if (inFlight.get(i).get(30, TimeUnit.SECONDS).allowed()) {
+        taken[i % limits.length] += costs[i % limits.length];
+      }
+    }
+    assertThat(taken[0]).as("fixed window of 100").isEqualTo(100);
+    assertThat(taken[1] + taken[2]).as("fixed window of 60 units, taken 3 and 1 at a time").isEqualTo(60);
+    assertThat(taken[3]).as("sliding window of 50").isEqualTo(50);
+    assertThat(taken[4]).as("token bucket of 40").isEqualTo(40);
+    assertThat(store.stats().roundTrips()).as("several decisions to a call").isLessThan(store.stats().calls() / 4);
+    store.close();
   }
 
   @Test
