@@ -129,8 +129,7 @@ local function decide(op, lease, kb, ab, n)
   end
 
   local function fields(i)
-    local e = entry(ARGV[ab + i])
-    return e[1], e[2], e[3], e[4], e[5], e[6], e[7]
+    return unpack(entry(ARGV[ab + i]), 1, 7)
   end
 
   local function ceildiv(a, b)
