@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the reset instead of being refused.
  *
  * <pre>
- * java -cp tollgate-client/target/tollgate-client-0.1.0-SNAPSHOT.jar examples/client/PullPages.java \
+ * java -cp tollgate-client/target/tollgate-client-0.2.0-SNAPSHOT.jar examples/client/PullPages.java \
  *     http://localhost:8080/catalog/items 300
  * </pre>
  * (examples/client/run.sh starts a gateway on examples/platform-api.yaml and runs it.)

@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-jar=tollgate-client/target/tollgate-client-0.1.0-SNAPSHOT.jar
+jar=tollgate-client/target/tollgate-client-0.2.0-SNAPSHOT.jar
 if [ ! -f "$jar" ] || [ -n "$(find tollgate-client/src/main -newer "$jar" -type f -print -quit)" ]; then
   echo "building the client..." >&2
   ./mvnw -q -B -DskipTests -pl tollgate-client -am package

@@ -3,7 +3,7 @@ package io.tollgate.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.config.PolicyLoader;
-import io.tollgate.gateway.GatewayServer;
+import io.tollgate.server.TollgateServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ class ExampleProgramTest {
   @Test
   void pullPagesGetsThroughFivePerSecondWithoutARefusalAndSaysSo() throws Exception {
     Path policy = Path.of("..", "examples", "platform-api.yaml");
-    try (GatewayServer gateway = GatewayServer.start(
+    try (TollgateServer gateway = TollgateServer.start(
         PolicyLoader.parse(Files.readString(policy), policy.toString(), Map.of("TOLLGATE_LISTEN", "0")))) {
       Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", Path.of("target", "classes").toString(), Path.of("..", "examples", "client", "PullPages.java").toString(),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tollgate.config.PolicyLoader;
-import io.tollgate.gateway.GatewayServer;
+import io.tollgate.server.TollgateServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -56,7 +56,7 @@ class SeedGatewaysTest {
       env.put(upstreamVariable, upstream);
     }
     Path file = Path.of("..", "examples", example + ".yaml");
-    GatewayServer gateway = GatewayServer.start(PolicyLoader.parse(Files.readString(file), file.toString(), env),
+    TollgateServer gateway = TollgateServer.start(PolicyLoader.parse(Files.readString(file), file.toString(), env),
         time.millis::get);
     running.add(gateway);
     return "http://127.0.0.1:" + gateway.port();

@@ -13,11 +13,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,6 +58,10 @@ class PolicyLoaderTest {
             + "route, method, path, api-key, tenant, header:NAME, query:NAME or param:NAME) (did you mean 'client-ip'?)"),
         Arguments.of("redis-on-failure.yaml", "redis-on-failure.yaml:4:15: on-failure must be allow, deny or local "
             + "(was 'alow') (did you mean 'allow'?)"),
+        Arguments.of("redis-uri.yaml", "redis-uri.yaml:1:8: store: cannot read redis://***@127.0.0.1:notaport as "
+            + "redis://[:password@]host[:port][/db] (rediss:// for TLS)"),
+        Arguments.of("redis-cluster-uri.yaml", "redis-cluster-uri.yaml:1:8: store: a cluster node is host:port "
+            + "(was '10.0.0.2' in redis-cluster://10.0.0.1:7000,10.0.0.2)"),
         Arguments.of("unknown-algorithm.yaml", "unknown-algorithm.yaml:5:16: unknown algorithm 'token-buckt' (did you mean "
             + "'token-bucket'?) (fixed-window, sliding-window or token-bucket; for requests in flight write 'concurrency: N')"),
         Arguments.of("burst-without-token-bucket.yaml", "burst-without-token-bucket.yaml:5:12: 'burst' applies to algorithm: "
@@ -91,8 +97,8 @@ class PolicyLoaderTest {
   void environmentVariablesAreSubstitutedButTemplatePlaceholdersAreNot() throws Exception {
     PolicyFile pf = PolicyLoader.parse(resource("good/env.yaml"), "env.yaml",
         Map.of("REDIS_PASSWORD", "s3cret", "PER_IP_LIMIT", "75"));
-    assertThat(pf.store()).isEqualTo("redis://:s3cret@127.0.0.1:6379/0");
-    assertThat(pf.upstream()).isEqualTo("http://127.0.0.1:9000");
+    assertThat(((StoreSettings.Redis) pf.settings().store()).uri()).isEqualTo("redis://:s3cret@127.0.0.1:6379/0");
+    assertThat(pf.settings().upstream().url()).isEqualTo("http://127.0.0.1:9000");
     assertThat(pf.policy().limit("per-ip").limit()).isEqualTo(75);
     assertThat(pf.policy().refusal().body()).isEqualTo("{\"limit\":${limit},\"retryAfter\":${retry-after}}");
   }
@@ -100,10 +106,10 @@ class PolicyLoaderTest {
   @Test
   void defaultsAreThoseOfTheSpec() throws Exception {
     PolicyFile pf = PolicyLoader.parse("limits: [{name: a, limit: 1, window: 1s}]", "t.yaml", Map.of());
-    assertThat(pf.listenPort()).isEqualTo(8080);
-    assertThat(pf.store()).isEqualTo("memory");
-    assertThat(pf.maxKeys()).isEqualTo(1_000_000);
-    assertThat(pf.upstreamTimeout()).hasSeconds(30);
+    assertThat(pf.settings().listen()).isEqualTo(new Settings.Listen(null, 8080));
+    assertThat(pf.settings().store()).isEqualTo(new StoreSettings.Memory(1_000_000));
+    assertThat(pf.settings().upstream()).as("no default upstream: the gateway asks for one").isNull();
+    assertThat(pf.settings().tls()).isNull();
     Policy p = pf.policy();
     assertThat(p.refusal().status()).isEqualTo(429);
     assertThat(p.refusal().headers()).containsExactly(HeaderSet.X_RATELIMIT, HeaderSet.RETRY_AFTER, HeaderSet.RATELIMIT);
@@ -141,7 +147,34 @@ class PolicyLoaderTest {
   void aMissingFileIsAnErrorNotACrash() {
     assertThatThrownBy(() -> PolicyLoader.load(Path.of("no-such-policy.yaml")))
         .isInstanceOf(PolicyException.class)
-        .hasMessageStartingWith("no-such-policy.yaml:1:1: cannot read the file");
+        .hasMessage("no-such-policy.yaml:1:1: cannot read the file: no such file");
+    assertThatThrownBy(() -> PolicyLoader.load(Path.of("..", "examples")))
+        .hasMessage(Path.of("..", "examples") + ":1:1: cannot read the file: it is a directory");
+  }
+
+  @Test
+  void tlsFilesAreResolvedAgainstThePolicyFilesDirectoryAndMustExist(@TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("certs"));
+    Files.writeString(dir.resolve("certs/t.pem"), "x");
+    Files.writeString(dir.resolve("certs/t.key"), "x");
+    Path file = dir.resolve("p.yaml");
+    Files.writeString(file, "tls: {cert: certs/t.pem, key: certs/t.key}\nlimits: [{name: a, limit: 1, window: 1s}]\n");
+    PolicyFile pf = PolicyLoader.load(file);
+    assertThat(pf.settings().tls()).isEqualTo(new Settings.Tls(dir.resolve("certs/t.pem"), dir.resolve("certs/t.key")));
+
+    Files.writeString(file, "tls: {cert: certs/none.pem}\nlimits: [{name: a, limit: 1, window: 1s}]\n");
+    assertThatThrownBy(() -> PolicyLoader.load(file)).isInstanceOfSatisfying(PolicyException.class, e ->
+        assertThat(e.errors()).extracting(PolicyError::toString).containsExactly(
+            file + ":1:6: tls needs 'key' (the PEM private key)",
+            file + ":1:13: tls.cert: no such file " + dir.resolve("certs/none.pem")));
+  }
+
+  @Test
+  void theFilesHashIsThatOfItsBytes(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.yaml");
+    Files.writeString(file, "limits: [{name: a, limit: 1, window: 1s}]\n");
+    // printf 'limits: [{name: a, limit: 1, window: 1s}]\n' | sha256sum
+    assertThat(PolicyLoader.load(file).sha256()).isEqualTo("cbc024ab628b5025ba827bfcc6e95d289538ba44d326442daaad41b4b3a7ac0c");
   }
 
   @Test
@@ -149,16 +182,15 @@ class PolicyLoaderTest {
     PolicyFile pf = PolicyLoader.parse("store: redis://:${REDIS_PASSWORD}@10.0.0.5:6380/2\n"
         + "redis: {timeout: 20ms, on-failure: deny, clock: local, lease-ttl: 2m, key-prefix: shop}\n"
         + "limits:\n  - {name: a, limit: 1, window: 1s}\n", "r.yaml", Map.of("REDIS_PASSWORD", "s3cret"));
-    assertThat(pf.store()).isEqualTo("redis://:s3cret@10.0.0.5:6380/2");
-    assertThat(pf.redis().timeout()).isEqualTo(java.time.Duration.ofMillis(20));
-    assertThat(pf.redis().onFailure()).isEqualTo("deny");
-    assertThat(pf.redis().clock()).isEqualTo("local");
-    assertThat(pf.redis().leaseTtl()).isEqualTo(java.time.Duration.ofMinutes(2));
-    assertThat(pf.redis().keyPrefix()).isEqualTo("shop");
+    assertThat(pf.settings().store()).isEqualTo(new StoreSettings.Redis("redis://:s3cret@10.0.0.5:6380/2",
+        Duration.ofMillis(20), StoreSettings.OnFailure.DENY, StoreSettings.Clock.LOCAL, Duration.ofMinutes(2), "shop",
+        1_000_000));
+    assertThat(pf.settings().store().describe())
+        .isEqualTo("redis://***@10.0.0.5:6380/2 (timeout 20ms, on-failure deny, clock local)");
     PolicyFile defaults = PolicyLoader.parse("store: redis-cluster://a:7000,b:7001\nlimits:\n  - {name: a, limit: 1, window: 1s}\n",
         "d.yaml", Map.of());
-    assertThat(defaults.redis().timeout()).isEqualTo(java.time.Duration.ofMillis(50));
-    assertThat(defaults.redis().onFailure()).isEqualTo("local");
-    assertThat(defaults.redis().clock()).isEqualTo("redis");
+    assertThat(defaults.settings().store()).isEqualTo(new StoreSettings.Redis("redis-cluster://a:7000,b:7001",
+        Duration.ofMillis(50), StoreSettings.OnFailure.LOCAL, StoreSettings.Clock.REDIS, Duration.ofSeconds(60),
+        "tollgate", 1_000_000));
   }
 }

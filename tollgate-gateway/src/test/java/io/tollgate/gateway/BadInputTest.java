@@ -2,7 +2,7 @@ package io.tollgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.config.PolicyLoader;
+import io.tollgate.core.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 /** Malformed requests over a raw socket: a clear 4xx, and the gateway keeps serving. */
 class BadInputTest {
 
-  private static GatewayServer gateway;
+  private static TestGateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = GatewayServer.start(PolicyLoader.parse(
-        "listen: 0\nupstream: echo\nlimits:\n  - {name: a, limit: 1000, window: 1m}\n", "test.yaml", Map.of()));
+    gateway = TestGateway.start("listen: 0\nupstream: echo\nlimits:\n  - {name: a, limit: 1000, window: 1m}\n", Map.of(),
+        Clock.system());
   }
 
   @AfterAll

@@ -3,7 +3,7 @@ package io.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.tollgate.config.PolicyLoader;
+import io.tollgate.core.Clock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -33,7 +33,7 @@ class GatewayTest {
   // The JDK client's default: its first request on a connection asks to upgrade to h2c.
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
-  private GatewayServer gateway;
+  private TestGateway gateway;
   private HttpServer upstream;
   private final AtomicInteger upstreamHits = new AtomicInteger();
 
@@ -48,7 +48,7 @@ class GatewayTest {
   }
 
   private void startGateway(String policy) throws Exception {
-    gateway = GatewayServer.start(PolicyLoader.parse(policy, "test.yaml", Map.of()));
+    gateway = TestGateway.start(policy, Map.of(), Clock.system());
   }
 
   private int startUpstream(int status, CountDownLatch hold) throws IOException {

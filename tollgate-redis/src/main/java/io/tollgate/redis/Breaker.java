@@ -31,12 +31,16 @@ final class Breaker {
     return System.nanoTime() - openUntil >= 0 && probing.compareAndSet(false, true);
   }
 
-  void success() {
+  /** @return whether this success closed an open breaker */
+  boolean success() {
     if (open || failures.get() != 0) {
+      boolean closed = open;
       failures.set(0);
       open = false;
       probing.set(false);
+      return closed;
     }
+    return false;
   }
 
   /** @return whether this failure opened the breaker */

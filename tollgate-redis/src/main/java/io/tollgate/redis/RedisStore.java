@@ -1,24 +1,9 @@
 package io.tollgate.redis;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
-import io.lettuce.core.resource.NettyCustomizer;
-import io.netty.channel.Channel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.tollgate.core.Algorithm;
 import io.tollgate.core.store.Batch;
 import io.tollgate.core.store.CounterStore;
@@ -30,10 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counters in Redis, shared by every gateway node that points at it: exact limits for all of them
@@ -62,6 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RedisStore implements CounterStore {
 
+  private static final Logger log = LoggerFactory.getLogger("tollgate.redis");
+
   private static final String SCRIPT = loadScript();
   private static final String SHA = sha1(SCRIPT);
   private static final byte[] ACQUIRE = {'a'};
@@ -76,12 +62,10 @@ public final class RedisStore implements CounterStore {
   private static final int MAX_BATCH = 64;
 
   private final RedisStoreOptions options;
-  private final AutoCloseable client;
-  private final AutoCloseable connection;
-  private final RedisScriptingAsyncCommands<byte[], byte[]> redis;
+  private final RedisConnection connection;
   private final MemoryStore local;
   private final RefusalCache refusals;
-  private final Breaker breaker = new Breaker(3, BREAKER_OPEN_NANOS);
+  private final Breaker breaker;
   private final byte[] keyPrefix;
   private final byte[] leaseTtl;
   private final String leasePrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
@@ -90,12 +74,10 @@ public final class RedisStore implements CounterStore {
   private final Stats stats = new Stats();
   private final Coalescer calls;
 
-  private RedisStore(RedisStoreOptions options, AutoCloseable client, AutoCloseable connection,
-      RedisScriptingAsyncCommands<byte[], byte[]> redis) {
+  private RedisStore(RedisStoreOptions options, RedisConnection connection, Breaker breaker) {
     this.options = options;
-    this.client = client;
     this.connection = connection;
-    this.redis = redis;
+    this.breaker = breaker;
     this.local = MemoryStore.create(options.localMaxKeys());
     this.refusals = new RefusalCache(options.refusalCacheSize());
     this.keyPrefix = ("{" + options.keyPrefix() + "}:").getBytes(StandardCharsets.UTF_8);
@@ -105,84 +87,22 @@ public final class RedisStore implements CounterStore {
   }
 
   /**
-   * Connects to Redis. Fails when the first connection cannot be made (a wrong address should stop a
-   * gateway's start, not degrade it); once connected, a Redis that goes away degrades decisions per
-   * {@link RedisStoreOptions#onFailure()} and is reconnected to in the background.
+   * Connects to Redis. When it does not answer yet (not started, or down), the store is returned
+   * all the same: decisions follow {@link RedisStoreOptions#onFailure()} (with a warning in the log)
+   * and come from Redis once it answers, the connection tried again in the background. Once
+   * connected, a Redis that goes away degrades decisions the same way and is reconnected to.
+   *
+   * @throws IllegalArgumentException when the URI cannot be read
    */
   public static RedisStore connect(RedisStoreOptions options) {
-    // Reconnect quickly (Lettuce's default backs off to 30 s): decisions should come from Redis again
-    // within a second of it coming back.
-    ClientResources resources = ClientResources.builder()
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofMillis(250), 2, TimeUnit.MILLISECONDS))
-        .nettyCustomizer(new NettyCustomizer() {
-          @Override
-          public void afterChannelInitialized(Channel channel) {
-            // Lettuce writes and flushes each command as it comes; with many in flight, one write
-            // system call carries all that are waiting instead (and Redis reads them in one).
-            channel.pipeline().addFirst(new FlushConsolidationHandler(256, true));
-          }
-        })
-        .build();
-    SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build();
-    // Lettuce times every command out itself (a timer wheel): what bounds an asynchronous decision.
-    TimeoutOptions timeouts = TimeoutOptions.enabled(options.timeout());
-    String uri = options.uri();
-    try {
-      if (uri.startsWith("redis-cluster://")) {
-        RedisClusterClient client = RedisClusterClient.create(resources, clusterUris(uri));
-        // Lettuce 7 refreshes the topology on every adaptive trigger (MOVED, ASK, reconnects...) by default.
-        client.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-            .build()); // commands wait while a node's connection is being made (the timeout bounds it):
-                       // rejecting them would fail the first command to every node
-        StatefulRedisClusterConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
-        return new RedisStore(options, () -> shutdown(client, resources), c, c.async());
-      }
-      RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
-      client.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-      StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
-      return new RedisStore(options, () -> shutdown(client, resources), c, c.async());
-    } catch (RuntimeException e) {
-      resources.shutdown(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException("cannot connect to Redis at " + RedisStoreOptions.redacted(uri) + ": "
-          + rootMessage(e), e);
-    }
+    Breaker breaker = new Breaker(3, BREAKER_OPEN_NANOS);
+    // a connection made late closes the breaker: the next decision goes to Redis, no probe wait
+    return new RedisStore(options, RedisConnection.open(options, breaker::success), breaker);
   }
 
-  private static void shutdown(RedisClient client, ClientResources resources) {
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
-  }
-
-  private static void shutdown(RedisClusterClient client, ClientResources resources) {
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
-  }
-
-  /** {@code redis-cluster://[:password@]h1:p1,h2:p2} to one URI per seed node. */
-  static List<RedisURI> clusterUris(String uri) {
-    String rest = uri.substring("redis-cluster://".length());
-    String password = null;
-    int at = rest.lastIndexOf('@');
-    if (at >= 0) {
-      String user = rest.substring(0, at);
-      password = user.startsWith(":") ? user.substring(1) : user;
-      rest = rest.substring(at + 1);
-    }
-    List<RedisURI> out = new ArrayList<>();
-    for (String hostPort : rest.split(",")) {
-      int colon = hostPort.lastIndexOf(':');
-      if (colon < 0) {
-        throw new IllegalArgumentException("a cluster node is host:port (was '" + hostPort + "')");
-      }
-      RedisURI.Builder b = RedisURI.builder().withHost(hostPort.substring(0, colon))
-          .withPort(Integer.parseInt(hostPort.substring(colon + 1)));
-      if (password != null) {
-        b.withPassword(password.toCharArray());
-      }
-      out.add(b.build());
-    }
-    return out;
+  /** Whether a connection to Redis has been made (it may have been lost since: see {@link #stats()}). */
+  public boolean connected() {
+    return connection.commands() != null;
   }
 
   public RedisStoreOptions options() {
@@ -325,6 +245,10 @@ public final class RedisStore implements CounterStore {
 
   /** One script call on the wire (for the {@link Coalescer}): EVALSHA, and EVAL again on NOSCRIPT. */
   private CompletableFuture<byte[]> send(byte[][] keys, byte[][] args) {
+    RedisScriptingAsyncCommands<byte[], byte[]> redis = connection.commands();
+    if (redis == null) {
+      return RedisConnection.notConnected(options.uri());
+    }
     stats.roundTrips.increment();
     return redis.<byte[]>evalsha(SHA, ScriptOutputType.VALUE, keys, args).toCompletableFuture()
         .exceptionallyCompose(e -> {
@@ -356,7 +280,9 @@ public final class RedisStore implements CounterStore {
   }
 
   private long[] answered(byte[] out) {
-    breaker.success();
+    if (breaker.success()) {
+      log.info("Redis at {} answers again: decisions come from it", RedisStoreOptions.redacted(options.uri()));
+    }
     stats.answered.increment();
     return longs(out);
   }
@@ -370,6 +296,13 @@ public final class RedisStore implements CounterStore {
     }
     if (breaker.failure()) {
       stats.breakerOpened.increment();
+      if (connection.commands() == null) {
+        return null; // never connected: the start's warning said so, and the connection is being tried
+      }
+      log.warn("Redis at {} does not answer ({}): deciding by on-failure {} until it does",
+          RedisStoreOptions.redacted(options.uri()), e instanceof RedisCommandTimeoutException
+              ? "no answer within " + options.timeout().toMillis() + "ms" : rootMessage(e),
+          options.onFailure().name().toLowerCase(java.util.Locale.ROOT));
     }
     return null;
   }
@@ -488,9 +421,6 @@ public final class RedisStore implements CounterStore {
   public void close() {
     try {
       connection.close();
-      client.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("closing the Redis connection failed", e);
     } finally {
       calls.close();
       local.close();
@@ -636,10 +566,6 @@ public final class RedisStore implements CounterStore {
   }
 
   private static String rootMessage(Throwable e) {
-    Throwable c = e;
-    while (c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.toString() : c.getMessage();
+    return RedisConnection.rootMessage(e);
   }
 }

@@ -43,6 +43,15 @@ public final class RedisServer implements AutoCloseable {
     return s;
   }
 
+  /**
+   * A server for a free port, not started: what a store meets when Redis is down at its start;
+   * {@link #restart()} starts it.
+   */
+  public static RedisServer notStartedYet() throws IOException {
+    requireBinary();
+    return new RedisServer(Files.createTempDirectory("tollgate-redis"), freePort(), List.of());
+  }
+
   private static RedisServer shared;
 
   /**
@@ -125,7 +134,7 @@ public final class RedisServer implements AutoCloseable {
     new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
   }
 
-  /** Starts the server again on the same port. */
+  /** Starts the server (again) on its port. */
   public void restart() throws IOException {
     launch();
   }

@@ -3,7 +3,7 @@ package io.tollgate.gateway.seeds;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tollgate.config.PolicyLoader;
-import io.tollgate.gateway.GatewayServer;
+import io.tollgate.gateway.TestGateway;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -33,7 +33,7 @@ final class SeedHarness implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   final AtomicInteger upstreamHits = new AtomicInteger();
   private HttpServer upstream;
-  private GatewayServer gateway;
+  private TestGateway gateway;
   /** The gateway's clock (see {@link #start}). */
   io.tollgate.core.Clock clock;
 
@@ -59,7 +59,7 @@ final class SeedHarness implements AutoCloseable {
     long start = System.currentTimeMillis();
     long base = start - Math.floorMod(start, 86_400_000L) + 1_000;
     h.clock = () -> base + (System.currentTimeMillis() - start);
-    h.gateway = GatewayServer.start(PolicyLoader.parse(Files.readString(file), file.toString(), env), h.clock);
+    h.gateway = TestGateway.start(PolicyLoader.parse(Files.readString(file), file.toString(), env), h.clock);
     return h;
   }
 

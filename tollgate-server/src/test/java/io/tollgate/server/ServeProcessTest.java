@@ -1,9 +1,8 @@
-package io.tollgate.gateway;
+package io.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.BufferedReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -45,7 +44,6 @@ class ServeProcessTest {
         "upstream: http://127.0.0.1:" + upstream.getAddress().getPort() + "\nlimits:\n  - {name: a, limit: 100, window: 1m}\n")) {
       int port = gateway.port;
       Process p = gateway.process;
-      BufferedReader out = gateway.console;
       assertThat(gateway.startLine).isEqualTo("tollgate: listening on http://127.0.0.1:" + port + ", policy " + gateway.policy
           + " (0 routes, 1 limits), upstream http://127.0.0.1:" + upstream.getAddress().getPort() + ", store memory");
 
@@ -55,11 +53,8 @@ class ServeProcessTest {
       assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
       // SIGTERM, as an orchestrator sends it (Process.destroy would also close our end of its output)
       assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
-      String line;
-      do { // the gateway says it has begun to stop, with the request still in flight
-        line = out.readLine();
-      } while (line != null && !line.startsWith("tollgate: stopping"));
-      assertThat(line).isEqualTo("tollgate: stopping, letting requests in flight finish");
+      // the gateway says it has begun to stop, with the request still in flight
+      assertThat(gateway.next("tollgate: stopping")).isEqualTo("tollgate: stopping, letting requests in flight finish");
       answer.countDown();
       HttpResponse<String> res = inFlight.get(10, TimeUnit.SECONDS);
       assertThat(res.statusCode()).as(res.body()).isEqualTo(200);

@@ -1,4 +1,4 @@
-package io.tollgate.gateway;
+package io.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +18,8 @@ final class ServeProcess implements AutoCloseable {
   final Process process;
   final int port;
   final Path policy;
+  /** What the process said before its start line. */
+  final String before;
   /** The process's console (stdout and stderr together), after its start line. */
   final BufferedReader console;
   final String startLine;
@@ -45,12 +47,27 @@ final class ServeProcess implements AutoCloseable {
     do {
       line = console.readLine();
       said.append(line).append('\n');
-    } while (line != null && !line.startsWith("tollgate: listening"));
-    assertThat(line).as("the gateway's start line; it said:\n" + said).isNotNull();
-    return new ServeProcess(process, port, policy, console, line);
+    } while (line != null && !line.contains("tollgate: listening"));
+    assertThat(line).as("the start line; it said:\n" + said).isNotNull();
+    return new ServeProcess(process, port, policy, console, event(line), said.toString());
   }
 
-  private ServeProcess(Process process, int port, Path policy, BufferedReader console, String startLine) {
+  /** A log line without its time and level: {@code tollgate: listening on …}, {@code tollgate.redis: …}. */
+  static String event(String line) {
+    return line == null ? null : line.replaceFirst("^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z [A-Z]+ +", "");
+  }
+
+  /** Reads the console up to the next line that contains {@code fragment}, and returns it as {@link #event}. */
+  String next(String fragment) throws IOException {
+    String line;
+    do {
+      line = console.readLine();
+    } while (line != null && !line.contains(fragment));
+    return event(line);
+  }
+
+  private ServeProcess(Process process, int port, Path policy, BufferedReader console, String startLine, String before) {
+    this.before = before;
     this.process = process;
     this.port = port;
     this.policy = policy;

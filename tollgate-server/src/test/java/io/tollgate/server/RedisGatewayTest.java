@@ -1,4 +1,4 @@
-package io.tollgate.gateway;
+package io.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +42,31 @@ class RedisGatewayTest {
         HttpResponse<String> view = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port + "/ratelimits"))
             .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(view.body()).as("either node's status view reads the shared counter").contains("\"remaining\":0");
+      }
+    }
+  }
+
+  @Test
+  void aGatewayStartsWhileRedisIsDownDecidesLocallyThenFromRedisOnceItAnswers(@TempDir Path dir) throws Exception {
+    try (RedisServer redis = RedisServer.notStartedYet()) {
+      String policy = "upstream: echo\nstore: " + redis.uri() + "\nredis: {timeout: 200ms, on-failure: local}\n"
+          + "limits:\n  - {name: per-ip, key: [client-ip], limit: 10, window: 1h}\n";
+      try (ServeProcess gateway = ServeProcess.start(dir, policy)) {
+        assertThat(gateway.before).contains("WARN  tollgate.redis: Redis at " + redis.uri() + " does not answer (")
+            .contains("): starting anyway, deciding by on-failure local until it does");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port + "/x")).build();
+        for (int i = 9; i >= 7; i--) { // this node's memory store decides
+          HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+          assertThat(r.statusCode()).isEqualTo(200);
+          assertThat(r.headers().firstValue("X-RateLimit-Remaining")).hasValue(Integer.toString(i));
+        }
+        redis.restart();
+        assertThat(gateway.next("tollgate.redis: Redis at"))
+            .isEqualTo("tollgate.redis: Redis at " + redis.uri() + " answers: decisions come from it now");
+        HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.headers().firstValue("X-RateLimit-Remaining")).as("a fresh count, in Redis").hasValue("9");
+        assertThat(redis.command("DBSIZE")).isEqualTo(":1");
       }
     }
   }

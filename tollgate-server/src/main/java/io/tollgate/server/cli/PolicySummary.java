@@ -1,55 +1,32 @@
-package io.tollgate.config.cli;
+package io.tollgate.server.cli;
 
-import io.tollgate.config.PolicyError;
-import io.tollgate.config.PolicyException;
 import io.tollgate.config.PolicyFile;
-import io.tollgate.config.PolicyLoader;
+import io.tollgate.config.Settings;
 import io.tollgate.core.Algorithm;
+import io.tollgate.core.Durations;
 import io.tollgate.core.HeaderSet;
 import io.tollgate.core.KeyPart;
 import io.tollgate.core.Limit;
+import io.tollgate.core.Mode;
 import io.tollgate.core.Policy;
 import io.tollgate.core.Refusal;
 import io.tollgate.core.Route;
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** {@code tollgate check FILE}: every error at its position, or a one-screen summary. */
-final class CheckCommand {
+/** What {@code check} prints of a valid file: one screen of its settings, routes and limits. */
+final class PolicySummary {
 
-  private CheckCommand() {}
+  private PolicySummary() {}
 
-  static int run(Path file, PrintStream out, PrintStream err) {
-    PolicyFile pf = load(file, err);
-    if (pf == null) {
-      return 2;
-    }
-    out.print(summary(pf));
-    return 0;
-  }
-
-  /** The policy file at {@code file}, or {@code null} after printing every error to {@code err}. */
-  static PolicyFile load(Path file, PrintStream err) {
-    try {
-      return PolicyLoader.load(file);
-    } catch (PolicyException e) {
-      for (PolicyError error : e.errors()) {
-        err.println(error);
-      }
-      err.println(e.errors().size() + (e.errors().size() == 1 ? " error" : " errors") + " in " + file);
-      return null;
-    }
-  }
-
-  static String summary(PolicyFile pf) {
+  static String of(PolicyFile pf) {
     Policy p = pf.policy();
     StringBuilder s = new StringBuilder();
     s.append(pf.source()).append(": valid\n");
-    s.append("  listen ").append(pf.listenHost() == null ? "" : pf.listenHost() + ":").append(pf.listenPort())
-        .append(" -> upstream ").append(pf.upstream()).append(" (timeout ").append(io.tollgate.core.Durations.format(pf.upstreamTimeout()))
-        .append("), store ").append(pf.describeStore()).append("\n");
+    Settings set = pf.settings();
+    s.append("  listen ").append(set.listen()).append(set.tls() == null ? "" : " (TLS)").append(" -> upstream ")
+        .append(set.upstream().url()).append(" (timeout ").append(Durations.format(set.upstream().timeout()))
+        .append("), store ").append(set.store().describe()).append("\n");
     Refusal r = p.refusal();
     s.append("  refusal ").append(r.status()).append(", headers ")
         .append(r.headers().stream().map(HeaderSet::text).collect(Collectors.joining(", "))).append("\n");
@@ -99,7 +76,7 @@ final class CheckCommand {
       if (!own.status().equals(r.status())) {
         s.append(", refuses with ").append(own.status());
       }
-      if (l.mode() == io.tollgate.core.Mode.SHADOW) {
+      if (l.mode() == Mode.SHADOW) {
         s.append(", SHADOW");
       }
       s.append("\n");

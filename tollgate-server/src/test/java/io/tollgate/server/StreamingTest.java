@@ -1,4 +1,4 @@
-package io.tollgate.gateway;
+package io.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

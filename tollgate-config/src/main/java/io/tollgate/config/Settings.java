@@ -1,0 +1,63 @@
+package io.tollgate.config;
+
+import io.tollgate.core.Cidr;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The process half of a policy file: where to listen, the upstream, TLS, trusted proxies and the
+ * store. The other half, what is enforced, is the {@link io.tollgate.core.Policy}. Immutable.
+ *
+ * @param listen where the gateway listens
+ * @param upstream where allowed requests go; {@code null} when the file names none (the gateway
+ *     requires one, an application embedding the engine does not)
+ * @param tls the listener's certificate and key; {@code null} for plain HTTP
+ * @param trustedProxies peers whose X-Forwarded-For is believed
+ * @param store where counters live
+ */
+public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store) {
+
+  public Settings {
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /**
+   * Where to listen.
+   *
+   * @param host the address to bind, {@code null} for every interface
+   * @param port 0..65535; 0 takes any free port
+   */
+  public record Listen(String host, int port) {
+
+    /** {@code 8080}, or {@code host:port}. */
+    @Override
+    public String toString() {
+      return host == null ? Integer.toString(port) : host + ":" + port;
+    }
+  }
+
+  /**
+   * The upstream.
+   *
+   * @param url an {@code http://} or {@code https://} base URL, or {@link #ECHO}
+   * @param timeout how long an upstream may take to answer before the gateway answers 504
+   */
+  public record Upstream(String url, Duration timeout) {
+
+    /** The built-in upstream that answers every request with a JSON description of it. */
+    public static final String ECHO = "echo";
+
+    public boolean isEcho() {
+      return url.equals(ECHO);
+    }
+  }
+
+  /**
+   * HTTPS on the listener.
+   *
+   * @param cert the PEM certificate chain, resolved against the policy file's directory
+   * @param key the PEM private key (PKCS#8), resolved likewise
+   */
+  public record Tls(Path cert, Path key) {}
+}

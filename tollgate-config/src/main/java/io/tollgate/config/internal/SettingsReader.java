@@ -1,0 +1,208 @@
+package io.tollgate.config.internal;
+
+import io.tollgate.config.Settings;
+import io.tollgate.config.StoreSettings;
+import io.tollgate.core.Cidr;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads the process half of a policy file (listen, upstream, tls, trusted proxies, the store) into
+ * typed {@link Settings}. Paths in the file are resolved against the file's directory.
+ */
+public final class SettingsReader {
+
+  /** The top-level keys this reader owns. */
+  public static final List<String> KEYS = List.of("listen", "upstream", "upstream-timeout", "tls", "trusted-proxies",
+      "store", "redis", "max-keys");
+
+  private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
+  private static final List<String> TLS = List.of("cert", "key");
+  private static final long MAX_KEYS = 1_000_000;
+
+  private final Nodes n;
+  private final Path directory;
+
+  private SettingsReader(Nodes nodes, Path directory) {
+    this.n = nodes;
+    this.directory = directory;
+  }
+
+  /**
+   * The settings of the file whose top-level mapping is {@code top}; mistakes are recorded in
+   * {@code nodes} (the result then holds defaults in their place).
+   *
+   * @param directory what relative paths in the file are resolved against
+   */
+  public static Settings read(Map<String, Node> top, Nodes nodes, Path directory) {
+    return new SettingsReader(nodes, directory).read(top);
+  }
+
+  private Settings read(Map<String, Node> top) {
+    Settings.Listen listen = listen(top.get("listen"));
+    Duration upstreamTimeout = Duration.ofSeconds(30);
+    if (top.containsKey("upstream-timeout")) {
+      Duration d = n.duration(top.get("upstream-timeout"), "upstream-timeout");
+      upstreamTimeout = d == null ? upstreamTimeout : d;
+    }
+    Settings.Upstream upstream = null;
+    Node up = top.get("upstream");
+    String u = up == null ? null : n.scalar(up, "upstream");
+    if (u != null) {
+      if (!u.equals(Settings.Upstream.ECHO) && !u.startsWith("http://") && !u.startsWith("https://")) {
+        n.error(up, "upstream must be an http:// or https:// URL, or 'echo' (was '" + u + "')");
+      }
+      upstream = new Settings.Upstream(u, upstreamTimeout);
+    }
+    Settings.Tls tls = top.containsKey("tls") ? tls(top.get("tls")) : null;
+    List<Cidr> trusted = n.cidrs(top.get("trusted-proxies"), "trusted-proxies");
+    long maxKeys = MAX_KEYS;
+    if (top.containsKey("max-keys")) {
+      Long m = n.positive(top.get("max-keys"), "max-keys");
+      maxKeys = m == null ? maxKeys : m;
+    }
+    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys));
+  }
+
+  private Settings.Listen listen(Node node) {
+    if (node == null) {
+      return new Settings.Listen(null, 8080);
+    }
+    String l = n.scalar(node, "listen");
+    if (l == null) {
+      return new Settings.Listen(null, 8080);
+    }
+    int colon = l.lastIndexOf(':');
+    try {
+      int port = Integer.parseInt(colon < 0 ? l : l.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new Settings.Listen(colon < 0 ? null : l.substring(0, colon), port);
+    } catch (NumberFormatException e) {
+      n.error(node, "listen must be a port or host:port (was '" + l + "')");
+      return new Settings.Listen(null, 8080);
+    }
+  }
+
+  private Settings.Tls tls(Node node) {
+    Map<String, Node> m = n.mapping(node, TLS, "tls");
+    if (m == null) {
+      return null;
+    }
+    Path cert = file(m, node, "cert", "the PEM certificate chain");
+    Path key = file(m, node, "key", "the PEM private key");
+    return cert == null || key == null ? null : new Settings.Tls(cert, key);
+  }
+
+  /** A readable file named by {@code m.get(name)}, resolved against the policy file's directory. */
+  private Path file(Map<String, Node> m, Node parent, String name, String what) {
+    Node node = m.get(name);
+    if (node == null) {
+      n.error(parent, "tls needs '" + name + "' (" + what + ")");
+      return null;
+    }
+    String text = n.scalar(node, name);
+    if (text == null) {
+      return null;
+    }
+    Path path = directory.resolve(text).normalize();
+    if (!Files.isRegularFile(path)) {
+      n.error(node, "tls." + name + ": no such file " + path.toAbsolutePath());
+      return null;
+    }
+    if (!Files.isReadable(path)) {
+      n.error(node, "tls." + name + ": cannot read " + path.toAbsolutePath() + " (permission denied)");
+      return null;
+    }
+    return path;
+  }
+
+  /** What is wrong with a Redis URI, or {@code null}: each node a host and a port (or none: 6379), a db number. */
+  static String redisUriProblem(String uri) {
+    String shown = redacted(uri);
+    if (uri.startsWith("redis-cluster://")) {
+      String rest = uri.substring("redis-cluster://".length());
+      rest = rest.substring(rest.lastIndexOf('@') + 1);
+      for (String node : rest.split(",", -1)) {
+        int colon = node.lastIndexOf(':');
+        if (colon <= 0 || !validPort(node.substring(colon + 1))) {
+          return "a cluster node is host:port (was '" + node + "' in " + shown + ")";
+        }
+      }
+      return null;
+    }
+    try {
+      java.net.URI u = new java.net.URI(uri);
+      String path = u.getPath() == null ? "" : u.getPath();
+      if (u.getHost() == null || (u.getPort() != -1 && !validPort(Integer.toString(u.getPort())))
+          || !(path.isEmpty() || path.equals("/") || path.matches("/\\d+"))) {
+        throw new java.net.URISyntaxException(uri, "no host");
+      }
+      return null;
+    } catch (java.net.URISyntaxException e) {
+      return "cannot read " + shown + " as redis://[:password@]host[:port][/db] (rediss:// for TLS)";
+    }
+  }
+
+  private static boolean validPort(String text) {
+    try {
+      int p = Integer.parseInt(text);
+      return p > 0 && p <= 65535;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String redacted(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    return at < 0 ? uri : uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1);
+  }
+
+  private StoreSettings store(Map<String, Node> top, long maxKeys) {
+    Node st = top.get("store");
+    String uri = st == null ? "memory" : n.scalar(st, "store");
+    if (uri != null && !uri.equals("memory") && !uri.startsWith("redis://") && !uri.startsWith("rediss://")
+        && !uri.startsWith("redis-cluster://")) {
+      n.error(st, "store must be 'memory', redis://host:port[/db], rediss://… or redis-cluster://host:port,host:port "
+          + "(was '" + uri + "')");
+      uri = null;
+    }
+    String problem = uri == null || uri.equals("memory") ? null : redisUriProblem(uri);
+    if (problem != null) {
+      n.error(st, "store: " + problem);
+      uri = null;
+    }
+    boolean redis = uri != null && !uri.equals("memory");
+    if (!redis) {
+      if (top.containsKey("redis") && uri != null) {
+        n.error(top.get("redis"), "the 'redis' block applies to a Redis store, and store is 'memory'");
+      }
+      return new StoreSettings.Memory(maxKeys);
+    }
+    Map<String, Node> m = top.containsKey("redis") ? n.mapping(top.get("redis"), REDIS, "redis") : Map.of();
+    m = m == null ? Map.of() : m;
+    Duration timeout = m.containsKey("timeout") ? n.duration(m.get("timeout"), "timeout") : null;
+    String onFailure = n.word(m.get("on-failure"), "on-failure", List.of("allow", "deny", "local"), "local");
+    String clock = n.word(m.get("clock"), "clock", List.of("redis", "local"), "redis");
+    Duration leaseTtl = m.containsKey("lease-ttl") ? n.duration(m.get("lease-ttl"), "lease-ttl") : null;
+    String prefix = "tollgate";
+    Node p = m.get("key-prefix");
+    String text = p == null ? null : n.scalar(p, "key-prefix");
+    if (text != null && (text.isEmpty() || text.contains("{") || text.contains("}"))) {
+      n.error(p, "key-prefix must be non-empty, without braces (it becomes the hash tag {" + text + "})");
+    } else if (text != null) {
+      prefix = text;
+    }
+    return new StoreSettings.Redis(uri, timeout == null ? Duration.ofMillis(50) : timeout,
+        StoreSettings.OnFailure.valueOf(onFailure.toUpperCase(Locale.ROOT)),
+        StoreSettings.Clock.valueOf(clock.toUpperCase(Locale.ROOT)),
+        leaseTtl == null ? Duration.ofSeconds(60) : leaseTtl, prefix, maxKeys);
+  }
+}

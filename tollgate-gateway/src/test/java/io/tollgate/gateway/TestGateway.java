@@ -1,0 +1,47 @@
+package io.tollgate.gateway;
+
+import io.tollgate.config.PolicyException;
+import io.tollgate.config.PolicyFile;
+import io.tollgate.config.PolicyLoader;
+import io.tollgate.core.Clock;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.store.MemoryStore;
+import java.util.Map;
+
+/** A gateway on a memory store for one policy, as the server assembles it (tests of the gateway alone). */
+public final class TestGateway implements AutoCloseable {
+
+  private final GatewayServer gateway;
+  private final RateLimiter limiter;
+
+  private TestGateway(GatewayServer gateway, RateLimiter limiter) {
+    this.gateway = gateway;
+    this.limiter = limiter;
+  }
+
+  /** Serves policy text (its {@code listen:} should be 0 or a free port). */
+  public static TestGateway start(String policy, Map<String, String> env, Clock clock) throws PolicyException {
+    return start(PolicyLoader.parse(policy, "test.yaml", env), clock);
+  }
+
+  public static TestGateway start(PolicyFile pf, Clock clock) {
+    RateLimiter limiter = RateLimiter.builder(pf.policy()).clock(clock)
+        .store(MemoryStore.create(pf.settings().store().maxKeys())).build();
+    try {
+      return new TestGateway(GatewayServer.start(pf.settings(), limiter, clock), limiter);
+    } catch (RuntimeException e) {
+      limiter.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return gateway.port();
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+    limiter.close();
+  }
+}

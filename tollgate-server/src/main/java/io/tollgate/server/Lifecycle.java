@@ -1,0 +1,32 @@
+package io.tollgate.server;
+
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running server's life in the process: SIGTERM and SIGINT drain it and exit 0 (a drained stop is
+ * a success, not 143); SIGHUP, which stops a JVM by default, is logged and ignored (nginx's habit of
+ * reloading on it comes with policy reload).
+ */
+public final class Lifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger("tollgate");
+
+  private Lifecycle() {}
+
+  /** Blocks until the process is asked to stop, drains {@code server}, and halts with status 0. */
+  public static void runUntilStopped(TollgateServer server) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Signals.handle("HUP", () -> log.info("SIGHUP received: reload is not available yet, so nothing changes "
+        + "(the process goes on)"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping, letting requests in flight finish");
+      server.close();
+      log.info("stopped");
+      stopped.countDown();
+      Runtime.getRuntime().halt(0);
+    }, "tollgate-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,39 @@
+package io.tollgate.server;
+
+import io.tollgate.config.StoreSettings;
+import io.tollgate.core.store.CounterStore;
+import io.tollgate.core.store.MemoryStore;
+import io.tollgate.redis.RedisStore;
+import io.tollgate.redis.RedisStoreOptions;
+
+/** The store factory: the store a file's {@code store:} and {@code redis:} settings describe. */
+public final class Stores {
+
+  private Stores() {}
+
+  /**
+   * Opens the store. A Redis store that cannot be reached yet is returned all the same: it decides
+   * by its {@code on-failure} until Redis answers (see {@link RedisStore#connect}).
+   */
+  public static CounterStore open(StoreSettings settings) {
+    if (settings instanceof StoreSettings.Memory) {
+      return MemoryStore.create(settings.maxKeys());
+    }
+    StoreSettings.Redis r = (StoreSettings.Redis) settings;
+    return RedisStore.connect(RedisStoreOptions.builder(r.uri())
+        .timeout(r.timeout())
+        .onFailure(switch (r.onFailure()) {
+          case ALLOW -> RedisStoreOptions.OnFailure.ALLOW;
+          case DENY -> RedisStoreOptions.OnFailure.DENY;
+          case LOCAL -> RedisStoreOptions.OnFailure.LOCAL;
+        })
+        .clock(switch (r.clock()) {
+          case REDIS -> RedisStoreOptions.ClockSource.REDIS;
+          case LOCAL -> RedisStoreOptions.ClockSource.LOCAL;
+        })
+        .leaseTtl(r.leaseTtl())
+        .keyPrefix(r.keyPrefix())
+        .localMaxKeys(r.maxKeys())
+        .build());
+  }
+}

@@ -1,0 +1,80 @@
+package io.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tollgate.config.PolicyLoader;
+import io.tollgate.gateway.GatewayServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTPS on the listener from PEM files named relative to the policy file: a real handshake, h2 by ALPN. */
+class TlsTest {
+
+  @TempDir
+  static Path dir;
+  static SelfSigned certificate;
+  static TollgateServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    certificate = SelfSigned.make(dir.resolve("certs"));
+    Path policy = Files.writeString(dir.resolve("tls.yaml"), "listen: 127.0.0.1:0\nupstream: echo\n"
+        + "tls: {cert: certs/tollgate.pem, key: certs/tollgate.key}\n"
+        + "limits:\n  - {name: per-ip, key: [client-ip], limit: 100, window: 1h}\n");
+    server = TollgateServer.start(PolicyLoader.load(policy));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> get(HttpClient.Version version, String scheme) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().sslContext(certificate.trusting).version(version).build();
+    return http.send(HttpRequest.newBuilder(URI.create(scheme + "://localhost:" + server.port() + "/hello")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void http2IsNegotiatedByAlpnAndTheLimitsApply() throws Exception {
+    assertThat(server.describe()).startsWith("listening on https://127.0.0.1:" + server.port() + ", policy ");
+    HttpResponse<String> r = get(HttpClient.Version.HTTP_2, "https");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(r.headers().firstValue("x-ratelimit-limit")).hasValue("100");
+    assertThat(r.body()).contains("\"path\":\"/hello\"");
+  }
+
+  @Test
+  void http11ClientsAreServedToo() throws Exception {
+    HttpResponse<String> r = get(HttpClient.Version.HTTP_1_1, "https");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+  }
+
+  @Test
+  void cleartextIsNotServedOnATlsListener() {
+    assertThatThrownBy(() -> get(HttpClient.Version.HTTP_1_1, "http")).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void filesThatAreNotPemStopTheStartWithAMessageNamingThem() throws Exception {
+    Files.writeString(dir.resolve("bad.key"), "not a key\n");
+    Path policy = Files.writeString(dir.resolve("bad.yaml"), "listen: 127.0.0.1:0\nupstream: echo\n"
+        + "tls: {cert: certs/tollgate.pem, key: bad.key}\nlimits:\n  - {name: a, limit: 1, window: 1s}\n");
+    assertThatThrownBy(() -> TollgateServer.start(PolicyLoader.load(policy)).close())
+        .isInstanceOf(GatewayServer.GatewayStartException.class)
+        .hasMessageStartingWith("cannot use the TLS certificate " + dir.resolve("certs/tollgate.pem") + " and key "
+            + dir.resolve("bad.key") + ": ");
+  }
+}
