@@ -1,5 +1,6 @@
 package io.tollgate.core;
 
+import io.tollgate.core.internal.Results;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +35,27 @@ public final class Decision {
   private static final Limit[] NO_LIMITS = new Limit[0];
   private static final long[] NO_VALUES = new long[0];
 
+  static {
+    Results.install(new Results.Factory() {
+      @Override
+      public Decision decision(Outcome outcome, String route, String pattern, Limit[] limits, long[] values,
+          int reported, Refusal refusal, Settlement settlement) {
+        return new Decision(outcome, route, pattern, limits, values, reported, refusal, settlement);
+      }
+
+      @Override
+      public Decision unlimited(Outcome outcome, String route) {
+        return new Decision(outcome, route, null, NO_LIMITS, NO_VALUES, -1, null, null);
+      }
+
+      @Override
+      public LimitStatus status(Limit limit, String route, String pattern, long remaining, long resetAtMillis,
+          long retryAfterMillis, boolean fits) {
+        return new LimitStatus(limit, route, pattern, remaining, resetAtMillis, retryAfterMillis, fits);
+      }
+    });
+  }
+
   private final Outcome outcome;
   private final String route;
   private final String pattern;
@@ -45,7 +67,7 @@ public final class Decision {
   private volatile int settled;
 
   /**
-   * Made by the limiter. The statuses are kept as numbers and made into {@link LimitStatus} values
+   * Made by the limiter (through {@link Results}). The statuses are kept as numbers and made into {@link LimitStatus} values
    * only when asked for, so a decision costs one object and two small arrays.
    *
    * @param pattern the route pattern the request matched, or {@code null}
@@ -54,7 +76,7 @@ public final class Decision {
    * @param reported index into {@code limits} of the limit the headers describe, or -1
    * @param settlement what settling gives back, or {@code null} when there is nothing to give back
    */
-  public Decision(Outcome outcome, String route, String pattern, Limit[] limits, long[] values, int reported,
+  private Decision(Outcome outcome, String route, String pattern, Limit[] limits, long[] values, int reported,
       Refusal refusal, Settlement settlement) {
     this.outcome = outcome;
     this.route = route;
@@ -64,11 +86,6 @@ public final class Decision {
     this.reported = reported;
     this.refusal = refusal;
     this.settlement = settlement;
-  }
-
-  /** A decision to which no limit applied. */
-  public static Decision unlimited(Outcome outcome, String route) {
-    return new Decision(outcome, route, null, NO_LIMITS, NO_VALUES, -1, null, null);
   }
 
   public Outcome outcome() {

@@ -376,6 +376,10 @@ public final class Limit {
       if (window == null) {
         throw new IllegalArgumentException("limit '" + name + "' needs 'window' (e.g. 1m)");
       }
+      if (algorithm == Algorithm.SLIDING_WINDOW && limit > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("limit '" + name + "': a sliding-window limit must be at most "
+            + Integer.MAX_VALUE + " (was " + limit + ")");
+      }
       if (burstSet && algorithm != Algorithm.TOKEN_BUCKET) {
         throw new IllegalArgumentException("limit '" + name + "': burst applies to token-bucket only (algorithm is "
             + algorithm.text() + ")");

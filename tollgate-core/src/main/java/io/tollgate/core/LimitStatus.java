@@ -19,7 +19,7 @@ public final class LimitStatus {
    *
    * @param limit the limit with the numbers that applied (a tenant's own, if it has some)
    */
-  public LimitStatus(Limit limit, String route, String pattern, long remaining, long resetAtMillis,
+  LimitStatus(Limit limit, String route, String pattern, long remaining, long resetAtMillis,
       long retryAfterMillis, boolean fits) {
     this.limit = limit;
     this.route = route;

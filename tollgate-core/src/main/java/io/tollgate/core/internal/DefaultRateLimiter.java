@@ -37,6 +37,8 @@ public final class DefaultRateLimiter implements RateLimiter {
 
   private static final String[] ALTERNATIVE = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
+  private static final Results.Factory MAKE = Results.factory();
+
   private final Policy policy;
   private final Clock clock;
   private final CounterStore store;
@@ -150,7 +152,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     int route = matchRoute(method, path, segments, s);
     String routeName = route < routes.length ? routes[route].name : Route.DEFAULT;
     if (allow.length > 0 && inAny(allow, ip)) {
-      return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
+      return MAKE.unlimited(Decision.Outcome.ALLOWED, routeName);
     }
     Batch batch = s.batch.clear(now);
     TenantCache tenant = s.tenant.reset();
@@ -169,7 +171,7 @@ public final class DefaultRateLimiter implements RateLimiter {
       n++;
     }
     if (n == 0) {
-      return Decision.unlimited(Decision.Outcome.ALLOWED, routeName);
+      return MAKE.unlimited(Decision.Outcome.ALLOWED, routeName);
     }
     s.entries = n;
     if (s.routeName != routeName) {
@@ -193,13 +195,13 @@ public final class DefaultRateLimiter implements RateLimiter {
   @Override
   public Decision screen(RequestInfo request) {
     Decision screened = screen(request, scratch.get(), clock.epochMillis());
-    return screened != null ? screened : Decision.unlimited(Decision.Outcome.ALLOWED, null);
+    return screened != null ? screened : MAKE.unlimited(Decision.Outcome.ALLOWED, null);
   }
 
   /** The deny list and the ban: a decision if they settle it, else {@code null}. */
   private Decision screen(RequestInfo request, Scratch s, long now) {
     if (deny.length > 0 && inAny(deny, request.clientIp())) {
-      return Decision.unlimited(Decision.Outcome.DENIED, null);
+      return MAKE.unlimited(Decision.Outcome.DENIED, null);
     }
     return ban == null ? null : banned(request, s, now);
   }
@@ -230,10 +232,10 @@ public final class DefaultRateLimiter implements RateLimiter {
     }
     Refusal refusal = reported < 0 ? null : variants[reported].refusal;
     if (!admitted) {
-      return new Decision(Decision.Outcome.REFUSED, route, pattern, limits, values, reported, refusal, null);
+      return MAKE.decision(Decision.Outcome.REFUSED, route, pattern, limits, values, reported, refusal, null);
     }
     Decision.Settlement settlement = settle ? new StoreSettlement(batch, variants, n) : null;
-    return new Decision(Decision.Outcome.ALLOWED, route, pattern, limits, values, reported, refusal, settlement);
+    return MAKE.decision(Decision.Outcome.ALLOWED, route, pattern, limits, values, reported, refusal, settlement);
   }
 
   /** Gives back what a response does not count, after the fact. */
@@ -361,7 +363,7 @@ public final class DefaultRateLimiter implements RateLimiter {
       return null;
     }
     long[] values = {0, batch.resetAt(0), batch.retryAfter(0), 0};
-    return new Decision(Decision.Outcome.BANNED, null, null, new Limit[] {banLimit}, values, 0, banRefusal, null);
+    return MAKE.decision(Decision.Outcome.BANNED, null, null, new Limit[] {banLimit}, values, 0, banRefusal, null);
   }
 
   private void countRefusal(RequestInfo request, Scratch s, long now, String routeName) {
@@ -595,7 +597,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     }
 
     LimitStatus status(Batch b, int i, String route, String pattern) {
-      return new LimitStatus(limit, route, pattern, b.remaining(i), b.resetAt(i), b.retryAfter(i), b.fits(i));
+      return MAKE.status(limit, route, pattern, b.remaining(i), b.resetAt(i), b.retryAfter(i), b.fits(i));
     }
   }
 
