@@ -12,7 +12,7 @@ RUNS=${1:-5}
 PORT=18090
 (cd "$root" && ./mvnw -q -B -DskipTests -pl tollgate-dist -am package)
 work=$(mktemp -d)
-trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null; rm -rf "$work"; true' EXIT
 tar xzf "$root"/tollgate-dist/target/tollgate-*.tar.gz -C "$work"
 bin=$(ls -d "$work"/tollgate-*/bin)/tollgate
 cat > "$work/policy.yaml" <<YAML

@@ -8,15 +8,12 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -47,51 +44,24 @@ import java.util.function.Function;
  */
 public final class TollgateClient {
 
-  private static final Set<Integer> NOT_PROCESSED = Set.of(429, 509, 503);
-  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
-  private static final int LEARNED_ROUTES = 10_000;
-
   private final HttpClient http;
-  private final int maxAttempts;
-  private final Backoff backoff;
+  private final Retries retries;
   private final Duration maxWait;
   private final Duration deadline;
-  private final Set<Integer> retryOn;
   private final Clock clock;
-  private final Sleeper sleeper;
-  private final Function<HttpRequest, String> bucketOf;
-  private final Map<String, String> learned; // route -> the server's policy's bucket; null: not learning
-  private final Map<String, DeclaredLimit> declared;
-  private final Map<String, Integer> caps;
-  private final int queueLimit;
-  private final boolean spread;
+  private final Buckets buckets;
   private final ResponseCache cache; // null: off
   private final Listener listener;
-  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final AtomicLong arrivals = new AtomicLong();
 
   private TollgateClient(Builder b) {
     this.http = b.http != null ? b.http : HttpClient.newHttpClient();
-    this.maxAttempts = b.maxAttempts;
-    this.backoff = b.backoff;
+    this.retries = new Retries(b.maxAttempts, b.backoff, b.retryOn);
     this.maxWait = b.maxWait;
     this.deadline = b.deadline;
-    this.retryOn = Set.copyOf(b.retryOn);
     this.clock = b.clock;
-    this.sleeper = b.sleeper;
-    this.bucketOf = b.bucketOf;
-    this.learned = !b.byServerPolicy ? null : new LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-        return size() > LEARNED_ROUTES;
-      }
-    };
-    this.declared = Map.copyOf(b.declared);
-    this.caps = Map.copyOf(b.caps);
-    this.queueLimit = b.queueLimit;
-    this.spread = b.spread;
+    this.buckets = new Buckets(b.bucketOf, b.byServerPolicy, b.declared, b.caps, b.queueLimit, b.spread, b.clock,
+        b.sleeper);
     this.cache = b.cacheEntries == 0 ? null : new ResponseCache(b.cacheEntries, b.cacheBytes);
     this.listener = b.listener;
   }
@@ -150,9 +120,7 @@ public final class TollgateClient {
 
   /** Every bucket's state, by name. */
   public Map<String, BucketState> snapshot() {
-    Map<String, BucketState> out = new TreeMap<>();
-    buckets.forEach((k, v) -> out.put(k, v.state()));
-    return out;
+    return buckets.snapshot();
   }
 
   /** {@link #send(HttpRequest, HttpResponse.BodyHandler, int)} at priority 0. */
@@ -235,7 +203,7 @@ public final class TollgateClient {
   }
 
   private <T> CompletableFuture<HttpResponse<T>> attempt(Call call, HttpResponse.BodyHandler<T> handler, int attempt) {
-    Bucket bucket = bucketOf(call.request);
+    Bucket bucket = buckets.of(call.request);
     Bucket.Waiter w;
     try {
       w = bucket.enter(call.priority, call.seq, attempt > 1, maxWait, call.giveUpAt, call.what());
@@ -275,28 +243,9 @@ public final class TollgateClient {
     return http.sendAsync(request, handler);
   }
 
-  private Bucket bucketOf(HttpRequest request) {
-    String name = bucketOf.apply(request);
-    if (learned != null) {
-      String policy;
-      synchronized (learned) {
-        policy = learned.get(route(request));
-      }
-      if (policy != null) {
-        name = policy;
-      }
-    }
-    return buckets.computeIfAbsent(name, k -> new Bucket(k, clock, sleeper, declared.get(k), caps.get(k), queueLimit, spread));
-  }
-
-  private static String route(HttpRequest r) {
-    return r.method() + " " + hostPort(r.uri()) + r.uri().getRawPath();
-  }
-
   /** {@code host:port}, the scheme's port when the URI has none. */
   static String hostPort(URI uri) {
-    int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-    return uri.getHost() + ":" + port;
+    return Buckets.hostPort(uri);
   }
 
   /**
@@ -306,41 +255,24 @@ public final class TollgateClient {
   private boolean again(HttpRequest request, HttpResponse<?> response, Bucket bucket, int attempt) {
     Instant now = clock.instant();
     ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
-    if (learned != null && limit.policy().isPresent()) {
-      String name = hostPort(request.uri()) + " " + limit.policy().get()
-          + limit.partitionKey().map(pk -> ";pk=" + pk).orElse("");
-      synchronized (learned) {
-        learned.put(route(request), name);
-      }
-      if (!name.equals(bucket.name())) {
-        bucket = bucketOf(request); // what the response says applies to the policy's bucket
-      }
-    }
+    bucket = buckets.learnPolicy(request, limit, bucket); // what the response says applies to the policy's bucket
     bucket.learn(limit, now);
     if (limit.remaining().isPresent() && limit.remaining().getAsLong() <= 0 && limit.resetAt().isPresent()) {
       bucket.pauseUntil(limit.resetAt().get()); // the next request would be refused: wait for the reset
     }
-    if (!retryable(request, response.statusCode())) {
+    if (!retries.retryable(request, response.statusCode())) {
       return false;
     }
     listener.refused(request, response.statusCode());
     Optional<Duration> serverWait = limit.retryAfter().or(() -> limit.resetAt()
         .filter(t -> limit.remaining().orElse(0) <= 0).map(t -> Duration.between(now, t)));
-    Duration wait = backoff.delay(attempt, serverWait);
+    Duration wait = retries.delay(attempt, serverWait);
     bucket.pauseUntil(now.plus(wait)); // one refusal pauses the whole bucket
-    if (attempt >= maxAttempts) {
+    if (attempt >= retries.maxAttempts()) {
       return false;
     }
     listener.retryScheduled(request, attempt + 1, wait);
     return true;
-  }
-
-  private boolean retryable(HttpRequest request, int status) {
-    if (NOT_PROCESSED.contains(status)) {
-      return true;
-    }
-    return retryOn.contains(status)
-        && (IDEMPOTENT.contains(request.method()) || request.headers().firstValue("Idempotency-Key").isPresent());
   }
 
   /** Builds a {@link TollgateClient}. */

@@ -149,9 +149,9 @@ final class Coalescer {
     byte[][] args = new byte[argCount][];
     Call first = batch.get(0);
     args[0] = MANY;
-    args[1] = localClock ? first.args[1] : RedisStore.NO_TIME;
+    args[1] = localClock ? first.args[1] : Script.NO_TIME;
     args[2] = first.args[2];
-    args[3] = RedisStore.ascii(batch.size());
+    args[3] = Script.ascii(batch.size());
     int k = 0;
     int a = 4;
     for (Call c : batch) {
@@ -160,7 +160,7 @@ final class Coalescer {
       int entries = c.args.length - 4;
       args[a++] = c.args[0];
       args[a++] = c.args[3];
-      args[a++] = RedisStore.ascii(entries);
+      args[a++] = Script.ascii(entries);
       System.arraycopy(c.args, 4, args, a, entries);
       a += entries;
     }

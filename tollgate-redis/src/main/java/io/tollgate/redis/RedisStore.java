@@ -9,16 +9,7 @@ import io.tollgate.core.store.Batch;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.LimitSpec;
 import io.tollgate.core.store.MemoryStore;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +39,6 @@ public final class RedisStore implements CounterStore {
 
   private static final Logger log = LoggerFactory.getLogger("tollgate.redis");
 
-  private static final String SCRIPT = loadScript();
-  private static final String SHA = sha1(SCRIPT);
-  private static final byte[] ACQUIRE = {'a'};
-  private static final byte[] PEEK = {'p'};
-  private static final byte[] RELEASE = {'r'};
-  static final byte[] NO_TIME = new byte[0]; // ARGV[2] '': the script reads Redis's clock
-  private static final byte[] NO_LEASE = {'-'};
-  private static final byte[] ONE = {'1'};
   private static final long BREAKER_OPEN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   /** Script calls on the wire at once; decisions that come meanwhile go together in the next. */
   private static final int MAX_CALLS_IN_FLIGHT = 2;
@@ -65,12 +48,10 @@ public final class RedisStore implements CounterStore {
   private final RedisConnection connection;
   private final MemoryStore local;
   private final RefusalCache refusals;
+  private final Script script;
   private final Breaker breaker;
-  private final byte[] keyPrefix;
-  private final byte[] leaseTtl;
   private final String leasePrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
   private final AtomicLong leases = new AtomicLong();
-  private final Map<LimitSpec, byte[][]> specArgs = new ConcurrentHashMap<>();
   private final Stats stats = new Stats();
   private final Coalescer calls;
 
@@ -80,8 +61,7 @@ public final class RedisStore implements CounterStore {
     this.breaker = breaker;
     this.local = MemoryStore.create(options.localMaxKeys());
     this.refusals = new RefusalCache(options.refusalCacheSize());
-    this.keyPrefix = ("{" + options.keyPrefix() + "}:").getBytes(StandardCharsets.UTF_8);
-    this.leaseTtl = ascii(options.leaseTtl().toMillis());
+    this.script = new Script(options);
     this.calls = new Coalescer(this::send, MAX_CALLS_IN_FLIGHT, MAX_BATCH,
         options.clock() == RedisStoreOptions.ClockSource.LOCAL);
   }
@@ -123,13 +103,13 @@ public final class RedisStore implements CounterStore {
   @Override
   public CompletableFuture<Boolean> acquireAsync(Batch b) {
     long now = b.now();
-    byte[][] keys = baseKeys(b);
+    byte[][] keys = script.baseKeys(b);
     if (refusedLocally(b, keys, now)) {
       stats.cachedRefusals.increment();
       return CompletableFuture.completedFuture(false);
     }
     String lease = leaseFor(b);
-    return callAsync(ACQUIRE, b, keys, lease)
+    return callAsync(Script.ACQUIRE, b, keys, lease)
         .thenApply(out -> out == null ? fallbackAcquire(b) : accept(b, keys, lease, out, now));
   }
 
@@ -147,11 +127,11 @@ public final class RedisStore implements CounterStore {
   private boolean accept(Batch b, byte[][] keys, String lease, long[] out, long now) {
     long serverNow = out[0];
     boolean acquired = out[1] == 1;
-    write(b, out, now - serverNow);
+    Script.write(b, out, now - serverNow);
     for (int i = 0; i < b.size(); i++) {
       LimitSpec s = b.spec(i);
       if (acquired) {
-        b.token(i, new Token(keys[i], serverNow, s.algorithm() == Algorithm.CONCURRENCY ? lease : null));
+        b.token(i, new Script.Token(keys[i], serverNow, s.algorithm() == Algorithm.CONCURRENCY ? lease : null));
       } else if (!b.fits(i) && !s.shadow() && s.algorithm() != Algorithm.CONCURRENCY) {
         refusals.put(keys[i], new RefusalCache.Refusal(now + b.retryAfter(i), b.cost(i), b.remaining(i), b.resetAt(i)), now);
       }
@@ -168,19 +148,19 @@ public final class RedisStore implements CounterStore {
     if (b.size() == 0) {
       return;
     }
-    if (!(b.token(0) instanceof Token)) {
+    if (!(b.token(0) instanceof Script.Token)) {
       local.release(b); // taken from the local store while Redis was away
       return;
     }
     byte[][] keys = new byte[b.size()][];
     String lease = null;
     for (int i = 0; i < keys.length; i++) {
-      Token t = (Token) b.token(i);
+      Script.Token t = (Script.Token) b.token(i);
       keys[i] = t.counterKey(b.spec(i));
       lease = t.lease == null ? lease : t.lease;
       refusals.forget(t.base);
     }
-    callAsync(RELEASE, b, keys, lease).thenAccept(out -> {
+    callAsync(Script.RELEASE, b, keys, lease).thenAccept(out -> {
       if (out == null) {
         stats.lostReleases.increment(); // leases expire after lease-ttl; window units stay taken
       }
@@ -189,7 +169,7 @@ public final class RedisStore implements CounterStore {
 
   @Override
   public void peek(Batch b) {
-    long[] out = callAsync(PEEK, b, baseKeys(b), null).join();
+    long[] out = callAsync(Script.PEEK, b, script.baseKeys(b), null).join();
     if (out == null) {
       if (options.onFailure() == RedisStoreOptions.OnFailure.LOCAL) {
         local.peek(b);
@@ -198,34 +178,7 @@ public final class RedisStore implements CounterStore {
       }
       return;
     }
-    write(b, out, b.now() - out[0]);
-  }
-
-  /** The script's answer, integers joined by commas. */
-  private static long[] longs(byte[] csv) {
-    int count = 1;
-    for (byte c : csv) {
-      if (c == ',') {
-        count++;
-      }
-    }
-    long[] out = new long[count];
-    int k = 0;
-    long v = 0;
-    boolean negative = false;
-    for (byte c : csv) {
-      if (c == ',') {
-        out[k++] = negative ? -v : v;
-        v = 0;
-        negative = false;
-      } else if (c == '-') {
-        negative = true;
-      } else {
-        v = v * 10 + (c - '0');
-      }
-    }
-    out[k] = negative ? -v : v;
-    return out;
+    Script.write(b, out, b.now() - out[0]);
   }
 
   /**
@@ -238,7 +191,7 @@ public final class RedisStore implements CounterStore {
       stats.skipped.increment();
       return CompletableFuture.completedFuture(null);
     }
-    byte[][] args = args(op, b, lease);
+    byte[][] args = script.args(op, b, lease);
     stats.calls.increment();
     return calls.call(keys, args).handle((out, e) -> e == null ? answered(out) : failed(unwrap(e)));
   }
@@ -250,33 +203,14 @@ public final class RedisStore implements CounterStore {
       return RedisConnection.notConnected(options.uri());
     }
     stats.roundTrips.increment();
-    return redis.<byte[]>evalsha(SHA, ScriptOutputType.VALUE, keys, args).toCompletableFuture()
+    return redis.<byte[]>evalsha(Script.SHA, ScriptOutputType.VALUE, keys, args).toCompletableFuture()
         .exceptionallyCompose(e -> {
           if (!(unwrap(e) instanceof RedisNoScriptException)) {
             return CompletableFuture.failedFuture(e);
           }
           stats.scriptLoads.increment(); // a new or restarted Redis: EVAL sends the script and caches it
-          return redis.<byte[]>eval(SCRIPT, ScriptOutputType.VALUE, keys, args).toCompletableFuture();
+          return redis.<byte[]>eval(Script.TEXT, ScriptOutputType.VALUE, keys, args).toCompletableFuture();
         });
-  }
-
-  /** The script's arguments: op, time, lease time-to-live, lease, then one per entry. */
-  private byte[][] args(byte[] op, Batch b, String lease) {
-    int n = b.size();
-    byte[][] args = new byte[4 + n][];
-    args[0] = op;
-    args[1] = op == RELEASE || options.clock() == RedisStoreOptions.ClockSource.LOCAL ? ascii(b.now()) : NO_TIME;
-    args[2] = leaseTtl;
-    args[3] = lease == null ? NO_LEASE : lease.getBytes(StandardCharsets.US_ASCII);
-    for (int i = 0; i < n; i++) {
-      byte[] spec = specArgs(b.spec(i))[0];
-      long cost = b.cost(i);
-      byte[] c = cost == 1 ? ONE : ascii(cost);
-      byte[] arg = Arrays.copyOf(spec, spec.length + c.length);
-      System.arraycopy(c, 0, arg, spec.length, c.length);
-      args[4 + i] = arg;
-    }
-    return args;
   }
 
   private long[] answered(byte[] out) {
@@ -284,7 +218,7 @@ public final class RedisStore implements CounterStore {
       log.info("Redis at {} answers again: decisions come from it", RedisStoreOptions.redacted(options.uri()));
     }
     stats.answered.increment();
-    return longs(out);
+    return Script.longs(out);
   }
 
   private long[] failed(Throwable e) {
@@ -360,63 +294,6 @@ public final class RedisStore implements CounterStore {
     }
   }
 
-  private static void write(Batch b, long[] out, long offset) {
-    for (int i = 0; i < b.size(); i++) {
-      int at = 2 + 4 * i;
-      b.result(i, out[at] == 1, out[at + 1], out[at + 2] + offset, out[at + 3]);
-    }
-  }
-
-  /** Each entry's counter: {@code {prefix}:name#id:} and the key bytes (injective, binary). */
-  private byte[][] baseKeys(Batch b) {
-    byte[][] keys = new byte[b.size()][];
-    byte[] all = b.keyBytes();
-    for (int i = 0; i < keys.length; i++) {
-      byte[] head = specArgs(b.spec(i))[1];
-      int from = b.keyStart(i);
-      int len = b.keyEnd(i) - from;
-      byte[] key = Arrays.copyOf(head, head.length + len);
-      System.arraycopy(all, from, key, head.length, len);
-      keys[i] = key;
-    }
-    return keys;
-  }
-
-  /** A spec's script argument up to its cost ({@code f:limit:window:burst:interval:shadow:}) and its key head. */
-  private byte[][] specArgs(LimitSpec s) {
-    byte[][] a = specArgs.get(s);
-    if (a == null) {
-      a = new byte[][] {argOf(s),
-          (new String(keyPrefix, StandardCharsets.UTF_8) + s.name() + "#" + s.id() + ":").getBytes(StandardCharsets.UTF_8)};
-      specArgs.putIfAbsent(s, a);
-    }
-    return a;
-  }
-
-  private static byte[] argOf(LimitSpec s) {
-    String alg;
-    switch (s.algorithm()) {
-      case FIXED_WINDOW:
-        alg = "f";
-        break;
-      case SLIDING_WINDOW:
-        alg = "s";
-        break;
-      case TOKEN_BUCKET:
-        alg = "t";
-        break;
-      default:
-        alg = "c";
-        break;
-    }
-    return (alg + ":" + s.limit() + ":" + s.windowMillis() + ":" + s.burst() + ":" + s.intervalMicros() + ":"
-        + (s.shadow() ? 1 : 0) + ":").getBytes(StandardCharsets.US_ASCII);
-  }
-
-  static byte[] ascii(long v) {
-    return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
-  }
-
   @Override
   public void close() {
     try {
@@ -424,34 +301,6 @@ public final class RedisStore implements CounterStore {
     } finally {
       calls.close();
       local.close();
-    }
-  }
-
-  /**
-   * What one acquire took: the counter, Redis's time of the acquire (which names a window counter's
-   * key), and the lease for concurrency slots.
-   */
-  private static final class Token {
-    final byte[] base;
-    final long serverNow;
-    final String lease;
-
-    Token(byte[] base, long serverNow, String lease) {
-      this.base = base;
-      this.serverNow = serverNow;
-      this.lease = lease;
-    }
-
-    /** The exact key the acquire took from: window counters live in {@code base:windowStart}. */
-    byte[] counterKey(LimitSpec s) {
-      if (s.algorithm() != Algorithm.FIXED_WINDOW && s.algorithm() != Algorithm.SLIDING_WINDOW) {
-        return base;
-      }
-      long w = s.windowMillis();
-      byte[] start = (":" + (serverNow - Math.floorMod(serverNow, w))).getBytes(StandardCharsets.US_ASCII);
-      byte[] key = Arrays.copyOf(base, base.length + start.length);
-      System.arraycopy(start, 0, key, base.length, start.length);
-      return key;
     }
   }
 
@@ -538,30 +387,6 @@ public final class RedisStore implements CounterStore {
       return "calls " + calls() + " in " + roundTrips() + " round trips, answered " + answered() + ", timeouts " + timeouts() + ", errors " + errors() + ", skipped " + skipped()
           + ", fallbacks " + fallbacks() + ", breaker opened " + breakerOpened() + ", cached refusals "
           + cachedRefusals() + ", script loads " + scriptLoads() + ", lost releases " + lostReleases() + (lastError == null ? "" : ", last error: " + lastError);
-    }
-  }
-
-  private static String loadScript() {
-    try (InputStream in = RedisStore.class.getResourceAsStream("decide.lua")) {
-      if (in == null) {
-        throw new IllegalStateException("decide.lua missing from the tollgate-redis jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String sha1(String s) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder(40);
-      for (byte x : d) {
-        hex.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
-      }
-      return hex.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

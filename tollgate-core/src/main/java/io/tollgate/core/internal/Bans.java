@@ -1,0 +1,74 @@
+package io.tollgate.core.internal;
+
+import io.tollgate.core.Algorithm;
+import io.tollgate.core.Ban;
+import io.tollgate.core.Decision;
+import io.tollgate.core.HeaderSet;
+import io.tollgate.core.KeyPart;
+import io.tollgate.core.Limit;
+import io.tollgate.core.Refusal;
+import io.tollgate.core.RequestInfo;
+import io.tollgate.core.Route;
+import io.tollgate.core.store.Batch;
+import io.tollgate.core.store.CounterStore;
+import io.tollgate.core.store.LimitSpec;
+import java.util.List;
+
+/**
+ * The ban rule on a store: refusals are counted per ban key in a fixed window of {@code within};
+ * the refusal that reaches {@code after} takes the ban's one-unit token bucket, whose refill time is
+ * the ban's length, so "banned" is "that bucket is empty" and expires by itself on every store.
+ * Immutable.
+ */
+final class Bans {
+
+  private static final Results.Factory MAKE = Results.factory();
+
+  private final KeyPart[][] key;
+  private final LimitSpec refusals;
+  private final LimitSpec ban;
+  private final Refusal refusal;
+  private final Limit reported; // what a banned caller is told: the ban's length and its end
+
+  /** The rule's counters take ids {@code firstSpecId} and the next. */
+  Bans(Ban rule, int firstSpecId) {
+    this.key = CompiledPolicy.chains(rule.key());
+    this.refusals = new LimitSpec(firstSpecId, "ban-refusals", Algorithm.FIXED_WINDOW, rule.after(),
+        rule.within().toMillis(), rule.after(), false);
+    this.ban = new LimitSpec(firstSpecId + 1, "ban", Algorithm.TOKEN_BUCKET, 1, rule.duration().toMillis(), 1, false);
+    this.reported = Limit.builder("ban").limit(rule.after()).window(rule.durationText()).build();
+    this.refusal = Refusal.empty().withStatus(rule.status()).withHeaders(List.of(HeaderSet.RETRY_AFTER))
+        .withContentType(rule.contentType()).withBody(rule.body());
+  }
+
+  /** The BANNED decision when the request's caller is banned, else {@code null}. Reads the store. */
+  Decision banned(RequestInfo request, Scratch s, long now, CounterStore store) {
+    Batch batch = s.batch.clear(now);
+    batch.beginEntry(ban, 1);
+    s.matched(null);
+    Keys.write(batch, key, request, Route.DEFAULT, s, s.tenant.reset());
+    batch.endEntry();
+    store.peek(batch);
+    if (batch.fits(0)) {
+      return null;
+    }
+    long[] values = {0, batch.resetAt(0), batch.retryAfter(0), 0};
+    return MAKE.decision(Decision.Outcome.BANNED, null, null, new Limit[] {reported}, values, 0, refusal, null);
+  }
+
+  /** Counts a refusal of the request's caller; the one that reaches the rule's count bans it. */
+  void countRefusal(RequestInfo request, Scratch s, long now, String routeName, CounterStore store) {
+    Batch batch = s.batch.clear(now);
+    batch.beginEntry(refusals, 1);
+    Keys.write(batch, key, request, routeName, s, s.tenant);
+    batch.endEntry();
+    boolean counted = store.acquire(batch);
+    if (!counted || batch.remaining(0) == 0) {
+      batch.clear(now);
+      batch.beginEntry(ban, 1);
+      Keys.write(batch, key, request, routeName, s, s.tenant);
+      batch.endEntry();
+      store.acquire(batch);
+    }
+  }
+}

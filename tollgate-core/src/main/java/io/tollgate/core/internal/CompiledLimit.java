@@ -1,0 +1,133 @@
+package io.tollgate.core.internal;
+
+import io.tollgate.core.Algorithm;
+import io.tollgate.core.KeyPart;
+import io.tollgate.core.Limit;
+import io.tollgate.core.LimitOverride;
+import io.tollgate.core.LimitStatus;
+import io.tollgate.core.Mode;
+import io.tollgate.core.Policy;
+import io.tollgate.core.Refusal;
+import io.tollgate.core.Route;
+import io.tollgate.core.Tenants;
+import io.tollgate.core.store.Batch;
+import io.tollgate.core.store.LimitSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** One limit with its filters compiled and its numbers per tenant ({@link Variant}). Immutable. */
+final class CompiledLimit {
+
+  private static final Results.Factory MAKE = Results.factory();
+
+  final boolean[] routeMask; // by route index; the last entry is the default route; null = every route
+  final Set<String> methods;
+  final PathPattern[] paths;
+  final KeyPart[][] key;
+  final Variant base;
+  final Map<String, Variant> byTenant = new HashMap<>();
+  private final CompiledPolicy.CompiledRoute[] routes;
+
+  CompiledLimit(Limit limit, int firstSpecId, CompiledPolicy.CompiledRoute[] routes, Tenants tenants, Policy policy) {
+    this.routes = routes;
+    if (limit.routes().isEmpty()) {
+      this.routeMask = null;
+    } else {
+      this.routeMask = new boolean[routes.length + 1];
+      for (int r = 0; r <= routes.length; r++) {
+        String name = r < routes.length ? routes[r].name : Route.DEFAULT;
+        routeMask[r] = limit.routes().contains(name);
+      }
+    }
+    this.methods = limit.methods();
+    this.paths = limit.paths().stream().map(PathPattern::parse).toArray(PathPattern[]::new);
+    this.key = CompiledPolicy.chains(limit.key());
+    this.base = new Variant(limit, firstSpecId, policy);
+    int id = firstSpecId + 1;
+    if (tenants != null) {
+      for (Map.Entry<String, Map<String, LimitOverride>> e : tenants.overrides().entrySet()) {
+        LimitOverride o = e.getValue().get(limit.name());
+        if (o != null) {
+          byTenant.put(e.getKey(), new Variant(limit.withOverride(o), id++, policy));
+        }
+      }
+    }
+  }
+
+  int variantCount() {
+    return 1 + byTenant.size();
+  }
+
+  Variant variantFor(String tenant) {
+    if (tenant == null || byTenant.isEmpty()) {
+      return base;
+    }
+    return byTenant.getOrDefault(tenant, base);
+  }
+
+  boolean applies(int route, String method, String path, Segments segments, int[] captures) {
+    if (routeMask != null && !routeMask[route]) {
+      return false;
+    }
+    if (!methods.isEmpty() && !PathPattern.Methods.contains(methods, method)) {
+      return false;
+    }
+    if (paths.length == 0) {
+      return true;
+    }
+    for (PathPattern p : paths) {
+      if (p.matches(method, path, segments, captures)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The routes the status endpoint lists this limit for. */
+  List<String> statusRoutes() {
+    boolean perRoute = routeMask != null;
+    for (KeyPart[] chain : key) {
+      for (KeyPart p : chain) {
+        perRoute |= p.kind() == KeyPart.Kind.ROUTE;
+      }
+    }
+    List<String> out = new ArrayList<>();
+    if (!perRoute) {
+      out.add(Route.DEFAULT);
+      return out;
+    }
+    for (int r = 0; r <= routes.length; r++) {
+      if (routeMask == null || routeMask[r]) {
+        out.add(r < routes.length ? routes[r].name : Route.DEFAULT);
+      }
+    }
+    return out;
+  }
+
+  /** A limit's numbers for some tenants (or all): its own counters, spec, refusal. Immutable. */
+  static final class Variant {
+    final Limit limit;
+    final LimitSpec spec;
+    final long cost;
+    final StatusClasses uncounted;
+    final Refusal refusal;
+    final boolean settles;
+
+    Variant(Limit l, int specId, Policy policy) {
+      this.limit = l;
+      this.spec = new LimitSpec(specId, l.name(), l.algorithm(), l.limit(),
+          l.window() == null ? 0 : l.window().toMillis(), l.burst(), l.mode() == Mode.SHADOW);
+      this.cost = l.cost();
+      this.uncounted = StatusClasses.parse(l.uncountedStatuses());
+      this.refusal = policy.refusalFor(l);
+      this.settles = l.algorithm() == Algorithm.CONCURRENCY || !uncounted.isEmpty();
+    }
+
+    LimitStatus status(Batch b, int i, String route, String pattern) {
+      return MAKE.status(limit, route, pattern, b.remaining(i), b.resetAt(i), b.retryAfter(i), b.fits(i));
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.tollgate.core.internal;
+
+import io.tollgate.core.KeyPart;
+import io.tollgate.core.RequestInfo;
+import io.tollgate.core.store.Batch;
+
+/**
+ * Writes a limit's key for a request into a batch entry: each chain of the key in turn, the first
+ * alternative of a chain that has a value (tagged with its index when the chain has several, so
+ * that an API key and an IP address never share a counter), or the empty value when none has one.
+ */
+final class Keys {
+
+  private static final String[] ALTERNATIVE = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+  private Keys() {}
+
+  static void write(Batch batch, KeyPart[][] key, RequestInfo request, String routeName, Scratch s,
+      Scratch.TenantCache tenant) {
+    for (KeyPart[] chain : key) {
+      boolean written = false;
+      for (int alt = 0; alt < chain.length && !written; alt++) {
+        written = writePart(batch, chain[alt], request, routeName, s, tenant, chain.length > 1 ? alt : -1);
+      }
+      if (!written) {
+        batch.keyPart(null); // no value anywhere in the chain: the empty value, one shared counter
+      }
+    }
+  }
+
+  /** Writes the part's value if it has one; {@code alt} >= 0 tags which alternative of a chain it was. */
+  private static boolean writePart(Batch batch, KeyPart part, RequestInfo request, String routeName, Scratch s,
+      Scratch.TenantCache tenant, int alt) {
+    String value;
+    switch (part.kind()) {
+      case CLIENT_IP:
+        value = request.clientIp();
+        break;
+      case ROUTE:
+        value = routeName;
+        break;
+      case METHOD:
+        value = request.method();
+        break;
+      case PATH:
+        value = request.path();
+        break;
+      case API_KEY:
+        value = tenant.apiKey(request);
+        break;
+      case TENANT:
+        value = tenant.tenant(request);
+        break;
+      case HEADER:
+        value = request.header(part.name());
+        break;
+      case QUERY:
+        value = request.queryParam(part.name());
+        break;
+      default: { // PARAM: a segment the matched route pattern captured, written without a copy
+        int seg = s.capturedSegment(part.name());
+        if (seg < 0) {
+          return false;
+        }
+        if (alt >= 0) {
+          batch.keyPart(ALTERNATIVE[Math.min(alt, 9)]);
+        }
+        batch.keyPart(request.path(), s.segments.start(seg), s.segments.end(seg));
+        return true;
+      }
+    }
+    if (value == null || value.isEmpty()) {
+      return false;
+    }
+    if (alt >= 0) {
+      batch.keyPart(ALTERNATIVE[Math.min(alt, 9)]);
+    }
+    batch.keyPart(value);
+    return true;
+  }
+}
