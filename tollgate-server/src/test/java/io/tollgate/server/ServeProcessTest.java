@@ -65,4 +65,19 @@ class ServeProcessTest {
       upstream.stop(0);
     }
   }
+
+  @Test
+  void startsQuietlyAndSighupNeitherStopsNorChangesIt(@TempDir Path dir) throws Exception {
+    try (ServeProcess gateway = ServeProcess.start(dir, "upstream: echo\nlimits:\n  - {name: a, limit: 100, window: 1m}\n")) {
+      assertThat(gateway.before).as("nothing before the start line: no third-party noise")
+          .matches("\\S+Z INFO  tollgate: listening on .*\n");
+      assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(gateway.process.pid())).start().waitFor()).isZero();
+      assertThat(gateway.next("SIGHUP")).isEqualTo(
+          "tollgate: SIGHUP received: reload is not available yet, so nothing changes (the process goes on)");
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + gateway.port + "/after-hup")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(gateway.process.isAlive()).isTrue();
+    }
+  }
 }
