@@ -57,7 +57,11 @@ public interface RateLimiter extends AutoCloseable {
 
   Policy policy();
 
-  /** Closes the store. */
+  /**
+   * Closes the store if the builder made it (no {@link Builder#store} given); a store that was
+   * handed in is its owner's to close, so that limiters built over it one after another (a
+   * reloaded policy) share it.
+   */
   @Override
   void close();
 
@@ -81,14 +85,18 @@ public interface RateLimiter extends AutoCloseable {
       return this;
     }
 
-    /** Where counters live; default a {@link MemoryStore} of 1,000,000 counters. */
+    /**
+     * Where counters live; default a {@link MemoryStore} of 1,000,000 counters, closed with the
+     * limiter. A store given here is not closed by the limiter.
+     */
     public Builder store(CounterStore store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
     public RateLimiter build() {
-      return new DefaultRateLimiter(policy, clock, store != null ? store : MemoryStore.create(1_000_000));
+      return store != null ? new DefaultRateLimiter(policy, clock, store, false)
+          : new DefaultRateLimiter(policy, clock, MemoryStore.create(1_000_000), true);
     }
   }
 }

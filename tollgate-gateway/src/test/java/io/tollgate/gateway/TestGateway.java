@@ -12,11 +12,11 @@ import java.util.Map;
 public final class TestGateway implements AutoCloseable {
 
   private final GatewayServer gateway;
-  private final RateLimiter limiter;
+  private final MemoryStore store;
 
-  private TestGateway(GatewayServer gateway, RateLimiter limiter) {
+  private TestGateway(GatewayServer gateway, MemoryStore store) {
     this.gateway = gateway;
-    this.limiter = limiter;
+    this.store = store;
   }
 
   /** Serves policy text (its {@code listen:} should be 0 or a free port). */
@@ -25,12 +25,12 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(PolicyFile pf, Clock clock) {
-    RateLimiter limiter = RateLimiter.builder(pf.policy()).clock(clock)
-        .store(MemoryStore.create(pf.settings().store().maxKeys())).build();
+    MemoryStore store = MemoryStore.create(pf.settings().store().maxKeys());
+    RateLimiter limiter = RateLimiter.builder(pf.policy()).clock(clock).store(store).build();
     try {
-      return new TestGateway(GatewayServer.start(pf.settings(), limiter, clock), limiter);
+      return new TestGateway(GatewayServer.start(pf.settings(), limiter, clock), store);
     } catch (RuntimeException e) {
-      limiter.close();
+      store.close();
       throw e;
     }
   }
@@ -42,6 +42,6 @@ public final class TestGateway implements AutoCloseable {
   @Override
   public void close() {
     gateway.close();
-    limiter.close();
+    store.close();
   }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Java half of decide.lua: a batch into the script's keys and arguments, its answer back into the
- * batch. Keys are {@code {prefix}:name#id:} and the key bytes; an entry's argument is
+ * batch. Keys are {@code {prefix}:counter:} and the key parts; an entry's argument is
  * {@code alg:limit:window:burst:interval:shadow:cost}; the answer is integers joined by commas: Redis's
  * time, whether all was taken, then four per entry (fits, remaining, reset, retry after).
  * Thread-safe.
@@ -61,13 +61,16 @@ final class Script {
     return args;
   }
 
-  /** Each entry's counter: {@code {prefix}:name#id:} and the key bytes (injective, binary). */
+  /**
+   * Each entry's counter: {@code {prefix}:} and what the counter means ({@link LimitSpec#counter()},
+   * the same on every node and across reloads), {@code :}, then the key parts (length-prefixed, binary).
+   */
   byte[][] baseKeys(Batch b) {
     byte[][] keys = new byte[b.size()][];
     byte[] all = b.keyBytes();
     for (int i = 0; i < keys.length; i++) {
       byte[] head = specArgs(b.spec(i))[1];
-      int from = b.keyStart(i);
+      int from = b.partsStart(i);
       int len = b.keyEnd(i) - from;
       byte[] key = Arrays.copyOf(head, head.length + len);
       System.arraycopy(all, from, key, head.length, len);
@@ -81,7 +84,7 @@ final class Script {
     byte[][] a = specArgs.get(s);
     if (a == null) {
       a = new byte[][] {argOf(s),
-          (new String(keyPrefix, StandardCharsets.UTF_8) + s.name() + "#" + s.id() + ":").getBytes(StandardCharsets.UTF_8)};
+          (new String(keyPrefix, StandardCharsets.UTF_8) + s.counter() + ":").getBytes(StandardCharsets.UTF_8)};
       specArgs.putIfAbsent(s, a);
     }
     return a;

@@ -15,11 +15,18 @@ public final class Lifecycle {
 
   private Lifecycle() {}
 
+  /**
+   * Takes over the signals a running server answers: before it starts, so that one sent as soon as
+   * the start line is out finds its handler.
+   */
+  public static void takeSignals() {
+    Signals.handle("HUP", () -> log.info("SIGHUP received: reload is not available yet, so nothing changes "
+        + "(the process goes on)"));
+  }
+
   /** Blocks until the process is asked to stop, drains {@code server}, and halts with status 0. */
   public static void runUntilStopped(TollgateServer server) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Signals.handle("HUP", () -> log.info("SIGHUP received: reload is not available yet, so nothing changes "
-        + "(the process goes on)"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping, letting requests in flight finish");
       server.close();

@@ -18,11 +18,13 @@ public final class TollgateServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("tollgate");
 
   private final PolicyFile file;
+  private final CounterStore store;
   private final RateLimiter limiter;
   private final GatewayServer gateway;
 
-  private TollgateServer(PolicyFile file, RateLimiter limiter, GatewayServer gateway) {
+  private TollgateServer(PolicyFile file, CounterStore store, RateLimiter limiter, GatewayServer gateway) {
     this.file = file;
+    this.store = store;
     this.limiter = limiter;
     this.gateway = gateway;
   }
@@ -43,11 +45,11 @@ public final class TollgateServer implements AutoCloseable {
     RateLimiter limiter = RateLimiter.builder(file.policy()).clock(clock).store(store).build();
     try {
       GatewayServer gateway = GatewayServer.start(file.settings(), limiter, clock);
-      TollgateServer server = new TollgateServer(file, limiter, gateway);
+      TollgateServer server = new TollgateServer(file, store, limiter, gateway);
       log.info(server.describe());
       return server;
     } catch (RuntimeException e) {
-      limiter.close();
+      closeStore(store);
       throw e;
     }
   }
@@ -75,7 +77,15 @@ public final class TollgateServer implements AutoCloseable {
     try {
       gateway.close();
     } finally {
-      limiter.close();
+      closeStore(store);
+    }
+  }
+
+  private static void closeStore(CounterStore store) {
+    try {
+      store.close();
+    } catch (Exception e) {
+      log.warn("closing the store failed: {}", e.toString());
     }
   }
 }

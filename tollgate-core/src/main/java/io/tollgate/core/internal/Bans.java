@@ -30,12 +30,17 @@ final class Bans {
   private final Refusal refusal;
   private final Limit reported; // what a banned caller is told: the ban's length and its end
 
-  /** The rule's counters take ids {@code firstSpecId} and the next. */
-  Bans(Ban rule, int firstSpecId) {
+  /**
+   * The rule's two counters mean the refusals counted within {@code within} and the ban of
+   * {@code for}, per key: a reload that keeps those keeps the counts and the bans.
+   */
+  Bans(Ban rule) {
     this.key = CompiledPolicy.chains(rule.key());
-    this.refusals = new LimitSpec(firstSpecId, "ban-refusals", Algorithm.FIXED_WINDOW, rule.after(),
-        rule.within().toMillis(), rule.after(), false);
-    this.ban = new LimitSpec(firstSpecId + 1, "ban", Algorithm.TOKEN_BUCKET, 1, rule.duration().toMillis(), 1, false);
+    String keyText = CompiledLimit.keyText(rule.key());
+    this.refusals = new LimitSpec("ban-refusals/" + rule.within().toMillis() + "ms/" + keyText, "ban-refusals",
+        Algorithm.FIXED_WINDOW, rule.after(), rule.within().toMillis(), rule.after(), false);
+    this.ban = new LimitSpec("ban/" + rule.duration().toMillis() + "ms/" + keyText, "ban", Algorithm.TOKEN_BUCKET, 1,
+        rule.duration().toMillis(), 1, false);
     this.reported = Limit.builder("ban").limit(rule.after()).window(rule.durationText()).build();
     this.refusal = Refusal.empty().withStatus(rule.status()).withHeaders(List.of(HeaderSet.RETRY_AFTER))
         .withContentType(rule.contentType()).withBody(rule.body());

@@ -31,7 +31,7 @@ final class CompiledLimit {
   final Map<String, Variant> byTenant = new HashMap<>();
   private final CompiledPolicy.CompiledRoute[] routes;
 
-  CompiledLimit(Limit limit, int firstSpecId, CompiledPolicy.CompiledRoute[] routes, Tenants tenants, Policy policy) {
+  CompiledLimit(Limit limit, CompiledPolicy.CompiledRoute[] routes, Tenants tenants, Policy policy) {
     this.routes = routes;
     if (limit.routes().isEmpty()) {
       this.routeMask = null;
@@ -45,20 +45,15 @@ final class CompiledLimit {
     this.methods = limit.methods();
     this.paths = limit.paths().stream().map(PathPattern::parse).toArray(PathPattern[]::new);
     this.key = CompiledPolicy.chains(limit.key());
-    this.base = new Variant(limit, firstSpecId, policy);
-    int id = firstSpecId + 1;
+    this.base = new Variant(limit, null, policy);
     if (tenants != null) {
       for (Map.Entry<String, Map<String, LimitOverride>> e : tenants.overrides().entrySet()) {
         LimitOverride o = e.getValue().get(limit.name());
         if (o != null) {
-          byTenant.put(e.getKey(), new Variant(limit.withOverride(o), id++, policy));
+          byTenant.put(e.getKey(), new Variant(limit.withOverride(o), e.getKey(), policy));
         }
       }
     }
-  }
-
-  int variantCount() {
-    return 1 + byTenant.size();
   }
 
   Variant variantFor(String tenant) {
@@ -116,9 +111,10 @@ final class CompiledLimit {
     final Refusal refusal;
     final boolean settles;
 
-    Variant(Limit l, int specId, Policy policy) {
+    /** @param tenant the tenant whose overrides {@code l} carries, {@code null} for the limit itself */
+    Variant(Limit l, String tenant, Policy policy) {
       this.limit = l;
-      this.spec = new LimitSpec(specId, l.name(), l.algorithm(), l.limit(),
+      this.spec = new LimitSpec(counterOf(l, tenant), l.name(), l.algorithm(), l.limit(),
           l.window() == null ? 0 : l.window().toMillis(), l.burst(), l.mode() == Mode.SHADOW);
       this.cost = l.cost();
       this.uncounted = StatusClasses.parse(l.uncountedStatuses());
@@ -126,8 +122,42 @@ final class CompiledLimit {
       this.settles = l.algorithm() == Algorithm.CONCURRENCY || !uncounted.isEmpty();
     }
 
+    /**
+     * What a limit's counters mean: {@code per-ip/fixed-window/60000ms/client-ip}, with
+     * {@code /@tenant} for a tenant's overrides. Numbers (limit, burst, cost) and mode are left out:
+     * changing them keeps the counts.
+     */
+    static String counterOf(Limit l, String tenant) {
+      StringBuilder s = new StringBuilder(l.name()).append('/').append(l.algorithm().text());
+      if (l.algorithm() != Algorithm.CONCURRENCY) {
+        s.append('/').append(l.window().toMillis()).append("ms");
+      }
+      s.append('/').append(keyText(l.key()));
+      if (tenant != null) {
+        s.append("/@").append(tenant);
+      }
+      return s.toString();
+    }
+
     LimitStatus status(Batch b, int i, String route, String pattern) {
       return MAKE.status(limit, route, pattern, b.remaining(i), b.resetAt(i), b.retryAfter(i), b.fits(i));
     }
+  }
+
+  /** A key's chains as the policy file writes them: {@code tenant|api-key|client-ip+path}; {@code -} for none. */
+  static String keyText(List<List<KeyPart>> key) {
+    if (key.isEmpty()) {
+      return "-";
+    }
+    StringBuilder s = new StringBuilder();
+    for (List<KeyPart> chain : key) {
+      if (s.length() > 0) {
+        s.append('+');
+      }
+      for (int i = 0; i < chain.size(); i++) {
+        s.append(i == 0 ? "" : "|").append(chain.get(i));
+      }
+    }
+    return s.toString();
   }
 }

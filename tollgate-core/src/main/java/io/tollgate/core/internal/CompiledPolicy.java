@@ -25,8 +25,6 @@ final class CompiledPolicy {
   final Cidr[] allow;
   final Cidr[] deny;
   final int maxCaptures;
-  /** The first counter id no limit uses (the ban's counters take the next ones). */
-  final int nextSpecId;
 
   CompiledPolicy(Policy policy) {
     this.policy = policy;
@@ -40,18 +38,15 @@ final class CompiledPolicy {
         captures = Math.max(captures, p.captureNames().size());
       }
     }
-    int specId = 0;
     List<Limit> ls = policy.limits();
     this.limits = new CompiledLimit[ls.size()];
     for (int i = 0; i < ls.size(); i++) {
-      limits[i] = new CompiledLimit(ls.get(i), specId, routes, tenants, policy);
-      specId += limits[i].variantCount();
+      limits[i] = new CompiledLimit(ls.get(i), routes, tenants, policy);
       limitsByName.put(ls.get(i).name(), limits[i]);
       for (PathPattern p : limits[i].paths) {
         captures = Math.max(captures, p.captureNames().size());
       }
     }
-    this.nextSpecId = specId;
     this.allow = policy.allow().toArray(new Cidr[0]);
     this.deny = policy.deny().toArray(new Cidr[0]);
     this.maxCaptures = captures;

@@ -29,14 +29,17 @@ public final class DefaultRateLimiter implements RateLimiter {
   private final CompiledPolicy compiled;
   private final Clock clock;
   private final CounterStore store;
+  private final boolean ownsStore;
   private final Bans bans; // null: no ban rule
   private final ThreadLocal<Scratch> scratch;
 
-  public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store) {
+  /** @param ownsStore whether {@link #close()} closes {@code store} */
+  public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store, boolean ownsStore) {
     this.compiled = new CompiledPolicy(policy);
     this.clock = clock;
     this.store = store;
-    this.bans = policy.ban() == null ? null : new Bans(policy.ban(), compiled.nextSpecId);
+    this.ownsStore = ownsStore;
+    this.bans = policy.ban() == null ? null : new Bans(policy.ban());
     CompiledPolicy c = compiled; // the scratches hold numbers of the policy, not the limiter
     this.scratch = ThreadLocal.withInitial(() -> new Scratch(c.maxCaptures, c.limits.length, true, c.tenants));
   }
@@ -269,6 +272,9 @@ public final class DefaultRateLimiter implements RateLimiter {
 
   @Override
   public void close() {
+    if (!ownsStore) {
+      return;
+    }
     try {
       store.close();
     } catch (Exception e) {

@@ -37,6 +37,20 @@ public final class Batch {
    * Empties the batch for a decision taken at {@code nowMillis}. Old specs and tokens stay in the
    * arrays until overwritten: every entry's are set again before they are read.
    */
+  /**
+   * Where entry {@code i}'s key parts start in {@link #keyBytes()}: after the spec's in-process id,
+   * for a store that names the counter by {@link LimitSpec#counter()} instead.
+   */
+  public int partsStart(int i) {
+    int id = specs[i].id();
+    int len = 1;
+    while ((id & ~0x7F) != 0) {
+      id >>>= 7;
+      len++;
+    }
+    return keyStarts[i] + len;
+  }
+
   public Batch clear(long nowMillis) {
     this.now = nowMillis;
     size = 0;

@@ -4,14 +4,22 @@ import io.tollgate.core.Algorithm;
 import java.util.Objects;
 
 /**
- * What a store needs to know of one limit to count it: the algorithm and its numbers. A limit with
- * tenant overrides has one spec per distinct set of numbers, each with its own counters.
+ * What a store needs to know of one limit to count it: what its counters mean, the algorithm and
+ * its numbers. A limit with tenant overrides has one spec per tenant with overrides, each with its
+ * own counters.
+ *
+ * <p>{@link #counter()} names what the counters mean (the limit's name, algorithm, window and key,
+ * and the tenant of an override): two specs with the same meaning share their counters in a store,
+ * whatever their numbers, so a policy reloaded with a new {@code limit}, {@code burst} or
+ * {@code cost} applies to the counts already there, and a limit whose window, algorithm or key
+ * changed starts afresh. Where the limit sits in the file does not matter.
  *
  * <p>Immutable and thread-safe. Built by the limiter; stores only read it.
  */
 public final class LimitSpec {
 
   private final int id;
+  private final String counter;
   private final String name;
   private final Algorithm algorithm;
   private final long limit;
@@ -21,15 +29,18 @@ public final class LimitSpec {
   private final long intervalMicros;
 
   /**
-   * @param id unique within one limiter, stable for the same policy (it prefixes counter keys)
-   * @param name the limit's name (for keys a human reads, and for messages)
+   * @param counter what the counters mean, e.g. {@code per-ip/fixed-window/60000ms/client-ip}: the
+   *     same text for every node and every reload of the same limit (Redis keys start with it)
+   * @param name the limit's name (for messages)
    * @param limit units per window, or the concurrency for {@link Algorithm#CONCURRENCY}
    * @param windowMillis the window; ignored for concurrency
    * @param burst the bucket size for {@link Algorithm#TOKEN_BUCKET}; ignored otherwise
    * @param shadow counts and reports, never refuses
    */
-  public LimitSpec(int id, String name, Algorithm algorithm, long limit, long windowMillis, long burst, boolean shadow) {
-    this.id = id;
+  public LimitSpec(String counter, String name, Algorithm algorithm, long limit, long windowMillis, long burst,
+      boolean shadow) {
+    this.counter = Objects.requireNonNull(counter, "counter");
+    this.id = CounterIds.of(counter);
     this.name = Objects.requireNonNull(name, "name");
     this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
     if (limit <= 0) {
@@ -67,8 +78,14 @@ public final class LimitSpec {
     return -Math.floorDiv(-a, b);
   }
 
+  /** This JVM's number for {@link #counter()}: in-process keys start with it. */
   public int id() {
     return id;
+  }
+
+  /** What the counters mean, stable across processes and reloads: shared keys start with it. */
+  public String counter() {
+    return counter;
   }
 
   public String name() {
@@ -104,7 +121,7 @@ public final class LimitSpec {
 
   @Override
   public String toString() {
-    return name + "#" + id + "{" + algorithm.text() + " " + limit + "/" + windowMillis + "ms"
+    return counter + "{" + algorithm.text() + " " + limit + "/" + windowMillis + "ms"
         + (algorithm == Algorithm.TOKEN_BUCKET ? " burst " + burst : "") + (shadow ? " shadow" : "") + "}";
   }
 }

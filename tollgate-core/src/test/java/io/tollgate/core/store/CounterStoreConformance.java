@@ -55,6 +55,36 @@ public abstract class CounterStoreConformance {
   }
 
   @Test
+  void aLimitThatMeansTheSameKeepsItsCountsInANewLimiterWhereverItSits() {
+    RateLimiter before = limiter(Limit.builder("a").limit(10).window("1m").key("client-ip").build(),
+        Limit.builder("b").limit(5).window("1m").algorithm(Algorithm.TOKEN_BUCKET).build());
+    assertThat(before.tryAcquire("a", "k", 3).allowed()).isTrue();
+    assertThat(before.tryAcquire("b", "k", 5).allowed()).isTrue();
+    // reloaded: a limit inserted first, the two swapped, a's limit raised from 10 to 20
+    RateLimiter after = limiter(Limit.builder("new").limit(1).window("1m").algorithm(Algorithm.TOKEN_BUCKET).build(),
+        Limit.builder("b").limit(5).window("1m").algorithm(Algorithm.TOKEN_BUCKET).build(),
+        Limit.builder("a").limit(20).window("1m").key("client-ip").build());
+    assertThat(after.tryAcquire("a", "k", 1).reported().remaining()).as("20 - 3 - 1").isEqualTo(16);
+    assertThat(after.tryAcquire("b", "k", 1).allowed()).as("b's bucket is still empty").isFalse();
+    assertThat(after.tryAcquire("new", "k", 1).allowed()).as("the new limit has counters of its own").isTrue();
+  }
+
+  @Test
+  void aLimitWhoseWindowAlgorithmOrKeyChangedStartsAfresh() {
+    RateLimiter before = limiter(Limit.builder("w").limit(2).window("1m").build(),
+        Limit.builder("x").limit(2).window("1m").build(), Limit.builder("y").limit(2).window("1m").build());
+    for (String name : List.of("w", "x", "y")) {
+      assertThat(before.tryAcquire(name, "k", 2).allowed()).isTrue();
+    }
+    RateLimiter after = limiter(Limit.builder("w").limit(2).window("2m").build(),
+        Limit.builder("x").limit(2).window("1m").algorithm(Algorithm.SLIDING_WINDOW).build(),
+        Limit.builder("y").limit(2).window("1m").key("client-ip").build());
+    for (String name : List.of("w", "x", "y")) {
+      assertThat(after.tryAcquire(name, "k", 2).allowed()).as(name).isTrue();
+    }
+  }
+
+  @Test
   void fixedWindowCountsToTheLimitAndResetsAtTheWindowsEnd() {
     RateLimiter l = limiter(Limit.builder("w").limit(2).window("1m").build());
     clock.advance(Duration.ofSeconds(30));

@@ -34,6 +34,7 @@ final class ServeCommand implements Callable<Integer> {
     if (file == null) {
       return 2;
     }
+    Lifecycle.takeSignals();
     TollgateServer server;
     try {
       server = TollgateServer.start(file);
