@@ -15,11 +15,21 @@ import java.util.List;
  * @param tls the listener's certificate and key; {@code null} for plain HTTP
  * @param trustedProxies peers whose X-Forwarded-For is believed
  * @param store where counters live
+ * @param reload whether the process reloads the file when it changes
  */
-public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store) {
+public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store,
+    Reload reload) {
 
   public Settings {
     trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** {@code reload:}: when a running process reads its policy file again. */
+  public enum Reload {
+    /** When the file changes (its directory is watched), on SIGHUP, and when asked. */
+    WATCH,
+    /** On SIGHUP, and when asked. */
+    MANUAL
   }
 
   /**

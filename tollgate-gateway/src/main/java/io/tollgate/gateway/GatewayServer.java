@@ -1,10 +1,14 @@
 package io.tollgate.gateway;
 
 import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.util.EventLoopGroups;
+import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.netty.channel.EventLoopGroup;
 import io.tollgate.config.Settings;
 import io.tollgate.config.StoreSettings;
@@ -19,8 +23,12 @@ import java.util.concurrent.CompletionException;
  * The gateway: one Armeria server, a front door that enforces a limiter's policy in front of an
  * upstream. A request's path is assembled here, in one place: {@link RateLimitService} (caller,
  * status endpoint, decision, refusal, headers, settlement) in front of the upstream,
- * {@link ProxyService} or the built-in {@link EchoService}. The gateway does not own the limiter:
- * whoever made it closes it, after the gateway.
+ * {@link ProxyService} or the built-in {@link EchoService}.
+ *
+ * <p>That path is one immutable {@link Path} per policy; {@link #update} swaps in the next, and each
+ * request reads the current one once when it arrives, so every request is decided wholly by one
+ * policy and none is dropped by a swap. The gateway does not own the limiter: whoever made it closes
+ * its store, after the gateway.
  */
 public final class GatewayServer implements AutoCloseable {
 
@@ -32,15 +40,37 @@ public final class GatewayServer implements AutoCloseable {
   private final Server server;
   private final EventLoopGroup loops;
   private final ClientFactory clients;
+  private final Clock clock;
+  private final boolean sharedStore;
+  private final Tls tls; // null: plain HTTP
   private final String scheme;
   private final String host;
+  private volatile Path path;
 
-  private GatewayServer(Server server, EventLoopGroup loops, ClientFactory clients, String scheme, String host) {
+  private GatewayServer(Server server, EventLoopGroup loops, ClientFactory clients, Clock clock, boolean sharedStore,
+      Tls tls, String host, Path path) {
     this.server = server;
     this.loops = loops;
     this.clients = clients;
-    this.scheme = scheme;
+    this.clock = clock;
+    this.sharedStore = sharedStore;
+    this.tls = tls;
+    this.scheme = tls == null ? "http" : "https";
     this.host = host;
+    this.path = path;
+  }
+
+  /** A request's path for one policy: its limiter, in front of its upstream. Immutable. */
+  private static final class Path {
+    final Settings settings;
+    final HttpService service;
+    final Duration requestTimeout;
+
+    Path(Settings settings, HttpService service) {
+      this.settings = settings;
+      this.service = service;
+      this.requestTimeout = settings.upstream().timeout().plusSeconds(5);
+    }
   }
 
   /**
@@ -53,46 +83,96 @@ public final class GatewayServer implements AutoCloseable {
    *     certificate cannot be read), with a message that says which
    */
   public static GatewayServer start(Settings settings, RateLimiter limiter, Clock clock) {
-    if (settings.upstream() == null) {
-      throw new IllegalArgumentException("the gateway needs an upstream (a base URL, or 'echo')");
-    }
+    requireUpstream(settings);
     boolean sharedStore = settings.store() instanceof StoreSettings.Redis;
+    Tls tls = settings.tls() == null ? null : new Tls(settings.tls());
     // Own event loops and client factory: Armeria's shared ones close in their own JVM shutdown hooks,
     // which would cut off the requests a SIGTERM drain is waiting for.
     EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     ClientFactory clients = ClientFactory.builder().workerGroup(loops, false)
         .eventLoopSchedulerFactory(group -> new SameLoopScheduler(loops)).build();
-    Settings.Upstream up = settings.upstream();
-    HttpService upstream = up.isEcho() ? new EchoService() : new ProxyService(up.url(), up.timeout(), clients);
-    StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
-        : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
+    Path first = path(settings, limiter, clock, sharedStore, clients, null);
+    GatewayServer[] self = new GatewayServer[1];
     ServerBuilder sb = Server.builder().workerGroup(loops, false);
     Settings.Listen listen = settings.listen();
     InetSocketAddress address = listen.host() == null ? new InetSocketAddress(listen.port())
         : new InetSocketAddress(listen.host(), listen.port());
-    if (settings.tls() == null) {
+    if (tls == null) {
       sb.http(address);
     } else {
       sb.https(address); // ALPN offers h2 and http/1.1
-      Tls.configure(sb, settings.tls());
+      sb.tlsProvider(tls);
     }
-    sb.serviceUnder("/", upstream.decorate(next -> new RateLimitService(next, limiter,
-        new ClientAddress(settings.trustedProxies()), status, clock, sharedStore)));
-    sb.requestTimeout(up.timeout().plusSeconds(5));
+    sb.serviceUnder("/", (ServiceRequestContext ctx, HttpRequest req) -> self[0].serve(ctx, req));
+    sb.requestTimeout(first.requestTimeout);
     sb.maxRequestLength(0);
     sb.gracefulShutdownTimeout(QUIET, DRAIN);
     sb.meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()); // one per gateway, not global
     Server server;
     try {
       server = sb.build();
+      self[0] = new GatewayServer(server, loops, clients, clock, sharedStore, tls,
+          listen.host() == null ? "0.0.0.0" : listen.host(), first);
       server.start().join();
     } catch (RuntimeException e) {
       clients.close();
       loops.shutdownGracefully();
       throw GatewayStartException.of(e, listen);
     }
-    return new GatewayServer(server, loops, clients, settings.tls() == null ? "http" : "https",
-        listen.host() == null ? "0.0.0.0" : listen.host());
+    return self[0];
+  }
+
+  private HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
+    Path p = path; // once: the whole request goes by one policy
+    ctx.setRequestTimeout(TimeoutMode.SET_FROM_START, p.requestTimeout);
+    return p.service.serve(ctx, req);
+  }
+
+  private static Path path(Settings settings, RateLimiter limiter, Clock clock, boolean sharedStore,
+      ClientFactory clients, Path previous) {
+    Settings.Upstream up = settings.upstream();
+    HttpService upstream;
+    if (previous != null && previous.settings.upstream().equals(up)) {
+      upstream = ((RateLimitService) previous.service).upstream();
+    } else {
+      upstream = up.isEcho() ? new EchoService() : new ProxyService(up.url(), up.timeout(), clients);
+    }
+    StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
+        : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
+    return new Path(settings, new RateLimitService(upstream, limiter, new ClientAddress(settings.trustedProxies()),
+        status, clock, sharedStore));
+  }
+
+  /**
+   * From the next request on, decides with {@code limiter} and proxies as {@code settings} say
+   * (upstream, its timeout, trusted proxies), and re-reads the TLS files. Requests in flight finish
+   * as they began. Where to listen, whether to speak TLS and the kind of store are fixed at start:
+   * the caller keeps them.
+   *
+   * @throws GatewayStartException when the new TLS files cannot be used; nothing changes then
+   */
+  public synchronized void update(Settings settings, RateLimiter limiter) {
+    requireUpstream(settings);
+    if (tls != null && settings.tls() != null) {
+      tls.reload(settings.tls());
+    }
+    path = path(settings, limiter, clock, sharedStore, clients, path);
+  }
+
+  /**
+   * Reads the TLS files again (a certificate rotated in place): new connections get what they hold.
+   *
+   * @return whether the certificate or key changed; false without TLS
+   * @throws GatewayStartException when the files cannot be used; the pair in use stays
+   */
+  public synchronized boolean reloadTls(Settings.Tls files) {
+    return tls != null && tls.reload(files);
+  }
+
+  private static void requireUpstream(Settings settings) {
+    if (settings.upstream() == null) {
+      throw new IllegalArgumentException("the gateway needs an upstream (a base URL, or 'echo')");
+    }
   }
 
   /** The port the gateway listens on. */
@@ -124,6 +204,9 @@ public final class GatewayServer implements AutoCloseable {
 
     static GatewayStartException of(RuntimeException e, Settings.Listen listen) {
       Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (c instanceof GatewayStartException) {
+        return (GatewayStartException) c;
+      }
       for (Throwable t = c; t != null; t = t.getCause()) {
         String m = String.valueOf(t.getMessage());
         if (t instanceof BindException || m.contains("Address already in use")) {
@@ -133,9 +216,6 @@ public final class GatewayServer implements AutoCloseable {
         if (m.contains("Cannot assign requested address") || m.contains("Permission denied")) {
           return new GatewayStartException("cannot listen on " + listen + ": " + m.replaceFirst("^bind\\(\\.\\.\\) failed: ", ""), e);
         }
-      }
-      if (c instanceof GatewayStartException) {
-        return (GatewayStartException) c;
       }
       return new GatewayStartException("cannot listen on " + listen + ": " + c.getMessage(), e);
     }

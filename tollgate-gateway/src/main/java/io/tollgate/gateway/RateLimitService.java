@@ -50,6 +50,11 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     this.clock = clock;
   }
 
+  /** The upstream this step guards (kept by the gateway when a reload leaves it unchanged). */
+  HttpService upstream() {
+    return (HttpService) unwrap();
+  }
+
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
     String ip = clientAddress.resolve(ctx.remoteAddress(),

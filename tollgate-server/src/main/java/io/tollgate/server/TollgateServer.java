@@ -1,51 +1,74 @@
 package io.tollgate.server;
 
+import io.tollgate.config.PolicyError;
+import io.tollgate.config.PolicyException;
 import io.tollgate.config.PolicyFile;
+import io.tollgate.config.PolicyLoader;
+import io.tollgate.config.Settings;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.gateway.GatewayServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The process, assembled: one policy file's store and limiter, and the front doors that decide with
- * them (today the gateway). Start opens the store, builds the limiter and opens the doors; close
- * drains the doors (requests in flight finish, up to 10 s), then closes the limiter and the store.
+ * them (today the gateway). Start opens the store, builds the limiter and opens the doors; a reload
+ * builds a new limiter over the same store and swaps it into the doors; close drains the doors
+ * (requests in flight finish, up to 10 s), then closes the store.
  */
 public final class TollgateServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger("tollgate");
 
-  private final PolicyFile file;
+  private final Path path; // null: not reloadable (the built-in quick start, a policy given as text)
+  private final Clock clock;
   private final CounterStore store;
-  private final RateLimiter limiter;
   private final GatewayServer gateway;
+  private final PolicyWatcher watcher;
+  private volatile PolicyFile file; // what is in effect: the policy, and the settings applied
+  private volatile RateLimiter limiter;
 
-  private TollgateServer(PolicyFile file, CounterStore store, RateLimiter limiter, GatewayServer gateway) {
-    this.file = file;
+  private TollgateServer(Path path, Clock clock, CounterStore store, PolicyFile file, RateLimiter limiter,
+      GatewayServer gateway) {
+    this.path = path;
+    this.clock = clock;
     this.store = store;
+    this.file = file;
     this.limiter = limiter;
     this.gateway = gateway;
+    this.watcher = path != null && file.settings().reload() == Settings.Reload.WATCH
+        ? PolicyWatcher.start(path, this::reload) : null;
   }
 
-  /** Starts what {@code file} describes, with the system clock. */
+  /** Starts what {@code file} describes, with the system clock; no reload. */
   public static TollgateServer start(PolicyFile file) {
-    return start(file, Clock.system());
+    return start(null, file, Clock.system());
+  }
+
+  /** Starts what {@code file} describes, deciding by {@code clock}; no reload. */
+  public static TollgateServer start(PolicyFile file, Clock clock) {
+    return start(null, file, clock);
   }
 
   /**
-   * Starts what {@code file} describes, deciding by {@code clock}.
+   * Starts what {@code file}, read from {@code path}, describes, deciding by {@code clock}; it is
+   * reloaded from {@code path} when asked (and when it changes, with {@code reload: watch}).
    *
-   * @throws IllegalArgumentException when the file names no upstream
+   * @param path where {@code file} was read, {@code null} for none
+   * @throws IllegalArgumentException when the file names no upstream or a Redis URI cannot be read
    * @throws GatewayServer.GatewayStartException when the listener cannot be opened
    */
-  public static TollgateServer start(PolicyFile file, Clock clock) {
+  public static TollgateServer start(Path path, PolicyFile file, Clock clock) {
     CounterStore store = Stores.open(file.settings().store());
-    RateLimiter limiter = RateLimiter.builder(file.policy()).clock(clock).store(store).build();
     try {
+      RateLimiter limiter = RateLimiter.builder(file.policy()).clock(clock).store(store).build();
       GatewayServer gateway = GatewayServer.start(file.settings(), limiter, clock);
-      TollgateServer server = new TollgateServer(file, store, limiter, gateway);
+      TollgateServer server = new TollgateServer(path, clock, store, file, limiter, gateway);
       log.info(server.describe());
       return server;
     } catch (RuntimeException e) {
@@ -54,26 +77,117 @@ public final class TollgateServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads the file again and, when it is valid and different, swaps its policy in between requests:
+   * counters of limits that mean the same carry over, bans stay, requests in flight finish as they
+   * began. A file with any error changes nothing. Settings that need a restart are kept as they were
+   * and named in the result. Logged; thread-safe (one reload at a time).
+   */
+  public synchronized Reload reload() {
+    PolicyFile now = file;
+    if (path == null) {
+      log.info("nothing to reload: {} is not read from a file", now.source());
+      return new Reload(Reload.Result.UNCHANGED, now.sha256(), List.of(), List.of());
+    }
+    PolicyFile next;
+    try {
+      next = PolicyLoader.load(path);
+    } catch (PolicyException e) {
+      return rejected(now, e.errors());
+    }
+    List<PolicyError> problems = ServeChecks.problems(next);
+    if (!problems.isEmpty()) {
+      return rejected(now, problems);
+    }
+    if (next.sha256().equals(now.sha256())) {
+      log.debug("{} unchanged (sha256 {})", path, now.sha256());
+      rereadTls(now);
+      return new Reload(Reload.Result.UNCHANGED, now.sha256(), List.of(), List.of());
+    }
+    Settings old = now.settings();
+    Settings read = next.settings();
+    List<String> restart = new ArrayList<>();
+    if (!old.listen().equals(read.listen())) {
+      restart.add("listen");
+    }
+    if (!old.store().equals(read.store())) {
+      restart.add("store");
+    }
+    if ((old.tls() == null) != (read.tls() == null)) {
+      restart.add("tls");
+    }
+    Settings applied = new Settings(old.listen(), read.upstream(), old.tls() == null ? null : read.tls(),
+        read.trustedProxies(), old.store(), read.reload());
+    RateLimiter nextLimiter = RateLimiter.builder(next.policy()).clock(clock).store(store).build();
+    try {
+      gateway.update(applied, nextLimiter);
+    } catch (GatewayServer.GatewayStartException e) {
+      return rejected(now, List.of(new PolicyError(next.source(), 1, 1, e.getMessage())));
+    }
+    file = new PolicyFile(next.source(), next.sha256(), next.policy(), applied);
+    limiter = nextLimiter;
+    log.info("reloaded {} (sha256 {}): {} routes, {} limits", path, next.sha256(), next.policy().routes().size(),
+        next.policy().limits().size());
+    if (!restart.isEmpty()) {
+      log.warn("restart needed: {} changed in {} and applies at the next start; the rest is applied",
+          String.join(", ", restart), path);
+    }
+    return new Reload(Reload.Result.RELOADED, next.sha256(), List.of(), restart);
+  }
+
+  /** The policy is the same, but its certificate may have been rotated in place. */
+  private void rereadTls(PolicyFile now) {
+    Settings.Tls tls = now.settings().tls();
+    if (tls == null) {
+      return;
+    }
+    try {
+      if (gateway.reloadTls(tls)) {
+        log.info("TLS certificate {} re-read: new connections get the new one", tls.cert());
+      }
+    } catch (GatewayServer.GatewayStartException e) {
+      log.warn("{}; the certificate in use stays", e.getMessage());
+    }
+  }
+
+  private Reload rejected(PolicyFile now, List<PolicyError> errors) {
+    log.warn("reload of {} rejected, the policy in effect stays (sha256 {}): {} error{}", path, now.sha256(),
+        errors.size(), errors.size() == 1 ? "" : "s");
+    for (PolicyError e : errors) {
+      log.warn("  {}", e);
+    }
+    return new Reload(Reload.Result.REJECTED, now.sha256(), errors, List.of());
+  }
+
   /** The port the gateway listens on. */
   public int port() {
     return gateway.port();
   }
 
-  /** The limiter the front doors decide with. */
+  /** The limiter the front doors decide with now. */
   public RateLimiter limiter() {
     return limiter;
   }
 
-  /** The start line: where it listens, the policy, its routes and limits, the upstream, the store. */
-  public String describe() {
-    return "listening on " + gateway.address() + ", policy " + file.source() + " (" + file.policy().routes().size()
-        + " routes, " + file.policy().limits().size() + " limits), upstream " + file.settings().upstream().url()
-        + ", store " + file.settings().store().describe();
+  /** The policy file in effect (its settings as applied: those that need a restart as at start). */
+  public PolicyFile file() {
+    return file;
   }
 
-  /** Stops taking requests, lets those in flight finish (up to 10 s), then closes the store. */
+  /** The start line: where it listens, the policy, its routes and limits, the upstream, the store. */
+  public String describe() {
+    PolicyFile f = file;
+    return "listening on " + gateway.address() + ", policy " + f.source() + " (" + f.policy().routes().size()
+        + " routes, " + f.policy().limits().size() + " limits), upstream " + f.settings().upstream().url()
+        + ", store " + f.settings().store().describe();
+  }
+
+  /** Stops watching, stops taking requests, lets those in flight finish (up to 10 s), then closes the store. */
   @Override
   public void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
     try {
       gateway.close();
     } finally {
@@ -84,7 +198,7 @@ public final class TollgateServer implements AutoCloseable {
   private static void closeStore(CounterStore store) {
     try {
       store.close();
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
       log.warn("closing the store failed: {}", e.toString());
     }
   }

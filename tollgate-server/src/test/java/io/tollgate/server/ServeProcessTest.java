@@ -67,16 +67,21 @@ class ServeProcessTest {
   }
 
   @Test
-  void startsQuietlyAndSighupNeitherStopsNorChangesIt(@TempDir Path dir) throws Exception {
-    try (ServeProcess gateway = ServeProcess.start(dir, "upstream: echo\nlimits:\n  - {name: a, limit: 100, window: 1m}\n")) {
+  void startsQuietlyAndSighupReloadsThePolicy(@TempDir Path dir) throws Exception {
+    String body = "upstream: echo\nreload: manual\nlimits:\n  - {name: a, limit: 100, window: 1m}\n";
+    try (ServeProcess gateway = ServeProcess.start(dir, body)) {
       assertThat(gateway.before).as("nothing before the start line: no third-party noise")
           .matches("\\S+Z INFO  tollgate: listening on .*\n");
+      String listen = java.nio.file.Files.readAllLines(gateway.policy).get(0);
+      java.nio.file.Files.writeString(gateway.policy, listen + "\n" + body.replace("limit: 100", "limit: 200"));
       assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(gateway.process.pid())).start().waitFor()).isZero();
-      assertThat(gateway.next("SIGHUP")).isEqualTo(
-          "tollgate: SIGHUP received: reload is not available yet, so nothing changes (the process goes on)");
+      assertThat(gateway.next("SIGHUP")).isEqualTo("tollgate: SIGHUP received: reloading");
+      assertThat(gateway.next("reloaded")).startsWith("tollgate: reloaded " + gateway.policy + " (sha256 ")
+          .endsWith("): 0 routes, 1 limits");
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + gateway.port + "/after-hup")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("x-ratelimit-limit")).hasValue("200");
       assertThat(gateway.process.isAlive()).isTrue();
     }
   }

@@ -77,4 +77,26 @@ class TlsTest {
         .hasMessageStartingWith("cannot use the TLS certificate " + dir.resolve("certs/tollgate.pem") + " and key "
             + dir.resolve("bad.key") + ": ");
   }
+
+  @Test
+  void aReloadRereadsARotatedCertificateForNewConnections(@TempDir Path own) throws Exception {
+    SelfSigned before = SelfSigned.make(own.resolve("certs"));
+    SelfSigned after = SelfSigned.make(own.resolve("next"));
+    Path policy = Files.writeString(own.resolve("tls.yaml"), "listen: 127.0.0.1:0\nupstream: echo\nreload: manual\n"
+        + "tls: {cert: certs/tollgate.pem, key: certs/tollgate.key}\nlimits:\n  - {name: a, limit: 100, window: 1h}\n");
+    try (TollgateServer rotating = TollgateServer.start(policy, PolicyLoader.load(policy), io.tollgate.core.Clock.system())) {
+      URI uri = URI.create("https://localhost:" + rotating.port() + "/");
+      HttpRequest get = HttpRequest.newBuilder(uri).build();
+      assertThat(HttpClient.newBuilder().sslContext(before.trusting).build()
+          .send(get, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+      Files.copy(after.cert, before.cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(after.key, before.key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      assertThat(rotating.reload().result()).as("the policy's own bytes are the same").isEqualTo(Reload.Result.UNCHANGED);
+      assertThat(HttpClient.newBuilder().sslContext(after.trusting).build()
+          .send(get, HttpResponse.BodyHandlers.discarding()).statusCode()).as("a new connection, the new certificate")
+          .isEqualTo(200);
+      assertThatThrownBy(() -> HttpClient.newBuilder().sslContext(before.trusting).build()
+          .send(get, HttpResponse.BodyHandlers.discarding())).isInstanceOf(IOException.class);
+    }
+  }
 }

@@ -19,7 +19,7 @@ public final class SettingsReader {
 
   /** The top-level keys this reader owns. */
   public static final List<String> KEYS = List.of("listen", "upstream", "upstream-timeout", "tls", "trusted-proxies",
-      "store", "redis", "max-keys");
+      "store", "redis", "max-keys", "reload");
 
   private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
   private static final List<String> TLS = List.of("cert", "key");
@@ -66,7 +66,9 @@ public final class SettingsReader {
       Long m = n.positive(top.get("max-keys"), "max-keys");
       maxKeys = m == null ? maxKeys : m;
     }
-    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys));
+    Settings.Reload reload = n.word(top.get("reload"), "reload", List.of("watch", "manual"), "watch").equals("watch")
+        ? Settings.Reload.WATCH : Settings.Reload.MANUAL;
+    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload);
   }
 
   private Settings.Listen listen(Node node) {

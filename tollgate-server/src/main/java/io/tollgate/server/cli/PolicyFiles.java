@@ -4,13 +4,13 @@ import io.tollgate.config.PolicyError;
 import io.tollgate.config.PolicyException;
 import io.tollgate.config.PolicyFile;
 import io.tollgate.config.PolicyLoader;
+import io.tollgate.server.ServeChecks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Policy files as the commands read them: every error printed at its position, or the file. */
@@ -47,13 +47,9 @@ final class PolicyFiles {
     }
   }
 
-  /** What serving needs beyond a valid file: an upstream. */
+  /** What serving needs beyond a valid file ({@link ServeChecks}). */
   private static PolicyFile checked(PolicyFile file, PrintWriter err) {
-    List<PolicyError> errors = new ArrayList<>();
-    if (file.settings().upstream() == null) {
-      errors.add(new PolicyError(file.source(), 1, 1, "no 'upstream': the gateway needs the base URL allowed requests "
-          + "go to (upstream: http://host:port), or 'echo' for the built-in echo upstream"));
-    }
+    List<PolicyError> errors = ServeChecks.problems(file);
     if (errors.isEmpty()) {
       return file;
     }

@@ -37,7 +37,7 @@ final class ServeCommand implements Callable<Integer> {
     Lifecycle.takeSignals();
     TollgateServer server;
     try {
-      server = TollgateServer.start(file);
+      server = TollgateServer.start(config, file, io.tollgate.core.Clock.system());
     } catch (GatewayServer.GatewayStartException | IllegalStateException | IllegalArgumentException e) {
       err.println("tollgate: " + e.getMessage());
       err.flush();
