@@ -17,6 +17,7 @@ tar xzf "$root"/tollgate-dist/target/tollgate-*.tar.gz -C "$work"
 bin=$(ls -d "$work"/tollgate-*/bin)/tollgate
 cat > "$work/policy.yaml" <<YAML
 listen: 127.0.0.1:$PORT
+admin: {listen: off}
 upstream: echo
 store: ${STORE:-memory}
 limits:

@@ -21,7 +21,7 @@ class ExampleProgramTest {
   void pullPagesGetsThroughFivePerSecondWithoutARefusalAndSaysSo() throws Exception {
     Path policy = Path.of("..", "examples", "platform-api.yaml");
     try (TollgateServer gateway = TollgateServer.start(
-        PolicyLoader.parse(Files.readString(policy), policy.toString(), Map.of("TOLLGATE_LISTEN", "0")))) {
+        PolicyLoader.parse(Files.readString(policy), policy.toString(), Map.of("TOLLGATE_LISTEN", "0", "TOLLGATE_ADMIN", "off")))) {
       Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", Path.of("target", "classes").toString(), Path.of("..", "examples", "client", "PullPages.java").toString(),
           "http://127.0.0.1:" + gateway.port() + "/catalog/items", "12")

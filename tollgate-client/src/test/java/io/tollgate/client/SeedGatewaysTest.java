@@ -52,6 +52,7 @@ class SeedGatewaysTest {
   private String serve(String example, String upstreamVariable, String upstream) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("TOLLGATE_LISTEN", "0");
+    env.put("TOLLGATE_ADMIN", "off");
     if (upstream != null) {
       env.put(upstreamVariable, upstream);
     }

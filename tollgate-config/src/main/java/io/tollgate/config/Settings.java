@@ -16,12 +16,26 @@ import java.util.List;
  * @param trustedProxies peers whose X-Forwarded-For is believed
  * @param store where counters live
  * @param reload whether the process reloads the file when it changes
+ * @param admin the admin port
  */
 public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store,
-    Reload reload) {
+    Reload reload, Admin admin) {
 
   public Settings {
     trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /**
+   * The admin port: health, readiness, metrics, the policy, reload.
+   *
+   * @param listen where it listens, {@code null} when {@code off}; default 127.0.0.1:9901
+   * @param token when set, every endpoint but {@code /healthz} and {@code /readyz} wants
+   *     {@code Authorization: Bearer <token>}; {@code null} for none
+   */
+  public record Admin(Listen listen, String token) {
+
+    /** {@code admin:} left out: 127.0.0.1:9901, no token. */
+    public static final Admin DEFAULT = new Admin(new Listen("127.0.0.1", 9901), null);
   }
 
   /** {@code reload:}: when a running process reads its policy file again. */

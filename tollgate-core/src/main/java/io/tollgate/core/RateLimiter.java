@@ -74,6 +74,7 @@ public interface RateLimiter extends AutoCloseable {
     private final Policy policy;
     private Clock clock = Clock.system();
     private CounterStore store;
+    private DecisionListener listener;
 
     private Builder(Policy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -94,9 +95,15 @@ public interface RateLimiter extends AutoCloseable {
       return this;
     }
 
+    /** Told of every decision (metrics); none by default. */
+    public Builder listener(DecisionListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     public RateLimiter build() {
-      return store != null ? new DefaultRateLimiter(policy, clock, store, false)
-          : new DefaultRateLimiter(policy, clock, MemoryStore.create(1_000_000), true);
+      return store != null ? new DefaultRateLimiter(policy, clock, store, false, listener)
+          : new DefaultRateLimiter(policy, clock, MemoryStore.create(1_000_000), true, listener);
     }
   }
 }

@@ -88,10 +88,13 @@ class ArchiveIT {
   @Test
   void serveAnswersFromTheArchiveAndStopsCleanlyOnSigterm() throws Exception {
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
+    int adminPort;
+    try (ServerSocket s = new ServerSocket(0); ServerSocket a = new ServerSocket(0)) {
       port = s.getLocalPort();
+      adminPort = a.getLocalPort();
     }
-    Files.writeString(work.resolve("serve.yaml"), "listen: 127.0.0.1:" + port + "\nupstream: echo\n"
+    Files.writeString(work.resolve("serve.yaml"), "listen: 127.0.0.1:" + port + "\nadmin: {listen: 127.0.0.1:" + adminPort
+        + "}\nupstream: echo\n"
         + "limits:\n  - {name: per-ip, key: [client-ip], limit: 2, window: 1h}\n");
     ProcessBuilder pb = new ProcessBuilder(linked.toString(), "serve", "--config=serve.yaml").directory(work.toFile())
         .redirectErrorStream(true);
@@ -114,6 +117,9 @@ class ArchiveIT {
             HttpResponse.BodyHandlers.discarding()).statusCode();
       }
       assertThat(statuses).containsExactly(200, 200, 429);
+      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
+          + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("tollgate_requests_total{decision=\"refused\",route=\"default\"} 1.0");
       assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();

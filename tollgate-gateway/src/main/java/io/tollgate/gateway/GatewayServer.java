@@ -42,13 +42,15 @@ public final class GatewayServer implements AutoCloseable {
   private final ClientFactory clients;
   private final Clock clock;
   private final boolean sharedStore;
+  private final UpstreamListener listener; // null: none
   private final Tls tls; // null: plain HTTP
   private final String scheme;
   private final String host;
   private volatile Path path;
 
   private GatewayServer(Server server, EventLoopGroup loops, ClientFactory clients, Clock clock, boolean sharedStore,
-      Tls tls, String host, Path path) {
+      UpstreamListener listener, Tls tls, String host, Path path) {
+    this.listener = listener;
     this.server = server;
     this.loops = loops;
     this.clients = clients;
@@ -83,6 +85,14 @@ public final class GatewayServer implements AutoCloseable {
    *     certificate cannot be read), with a message that says which
    */
   public static GatewayServer start(Settings settings, RateLimiter limiter, Clock clock) {
+    return start(settings, limiter, clock, null);
+  }
+
+  /**
+   * {@link #start(Settings, RateLimiter, Clock)}, telling {@code listener} of every upstream response
+   * (metrics); {@code null} for none.
+   */
+  public static GatewayServer start(Settings settings, RateLimiter limiter, Clock clock, UpstreamListener listener) {
     requireUpstream(settings);
     boolean sharedStore = settings.store() instanceof StoreSettings.Redis;
     Tls tls = settings.tls() == null ? null : new Tls(settings.tls());
@@ -91,7 +101,7 @@ public final class GatewayServer implements AutoCloseable {
     EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     ClientFactory clients = ClientFactory.builder().workerGroup(loops, false)
         .eventLoopSchedulerFactory(group -> new SameLoopScheduler(loops)).build();
-    Path first = path(settings, limiter, clock, sharedStore, clients, null);
+    Path first = path(settings, limiter, clock, sharedStore, clients, listener, null);
     GatewayServer[] self = new GatewayServer[1];
     ServerBuilder sb = Server.builder().workerGroup(loops, false);
     Settings.Listen listen = settings.listen();
@@ -111,7 +121,7 @@ public final class GatewayServer implements AutoCloseable {
     Server server;
     try {
       server = sb.build();
-      self[0] = new GatewayServer(server, loops, clients, clock, sharedStore, tls,
+      self[0] = new GatewayServer(server, loops, clients, clock, sharedStore, listener, tls,
           listen.host() == null ? "0.0.0.0" : listen.host(), first);
       server.start().join();
     } catch (RuntimeException e) {
@@ -129,7 +139,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private static Path path(Settings settings, RateLimiter limiter, Clock clock, boolean sharedStore,
-      ClientFactory clients, Path previous) {
+      ClientFactory clients, UpstreamListener listener, Path previous) {
     Settings.Upstream up = settings.upstream();
     HttpService upstream;
     if (previous != null && previous.settings.upstream().equals(up)) {
@@ -140,7 +150,7 @@ public final class GatewayServer implements AutoCloseable {
     StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
         : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
     return new Path(settings, new RateLimitService(upstream, limiter, new ClientAddress(settings.trustedProxies()),
-        status, clock, sharedStore));
+        status, clock, sharedStore, listener));
   }
 
   /**
@@ -156,7 +166,7 @@ public final class GatewayServer implements AutoCloseable {
     if (tls != null && settings.tls() != null) {
       tls.reload(settings.tls());
     }
-    path = path(settings, limiter, clock, sharedStore, clients, path);
+    path = path(settings, limiter, clock, sharedStore, clients, listener, path);
   }
 
   /**
@@ -198,11 +208,12 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final long serialVersionUID = 1L;
 
-    GatewayStartException(String message, Throwable cause) {
+    public GatewayStartException(String message, Throwable cause) {
       super(message, cause);
     }
 
-    static GatewayStartException of(RuntimeException e, Settings.Listen listen) {
+    /** The operator's words for why {@code listen} could not be opened. */
+    public static GatewayStartException of(RuntimeException e, Settings.Listen listen) {
       Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       if (c instanceof GatewayStartException) {
         return (GatewayStartException) c;

@@ -53,10 +53,15 @@ final class ProxyService implements HttpService {
     h.remove(HttpHeaderNames.AUTHORITY);
     h.remove(HttpHeaderNames.HOST);
     ctx.setMaxRequestLength(0); // stream any size through
-    return upstream.execute(req.withHeaders(h.build())).recover(ProxyService::failure);
+    return upstream.execute(req.withHeaders(h.build())).recover(cause -> failure(ctx, cause));
   }
 
-  private static HttpResponse failure(Throwable cause) {
+  /** Set on a request whose 502 or 504 the gateway made (the upstream failed or was late). */
+  static final io.netty.util.AttributeKey<Boolean> MADE_HERE =
+      io.netty.util.AttributeKey.valueOf(ProxyService.class, "MADE_HERE");
+
+  private static HttpResponse failure(ServiceRequestContext ctx, Throwable cause) {
+    ctx.setAttr(MADE_HERE, Boolean.TRUE);
     Throwable c = cause;
     while (c.getCause() != null && !(c instanceof ResponseTimeoutException)) {
       c = c.getCause();

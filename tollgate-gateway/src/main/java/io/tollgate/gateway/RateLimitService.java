@@ -31,6 +31,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   private final StatusEndpoint statusEndpoint;
   private final Clock clock;
   private final boolean sharedStore;
+  private final UpstreamListener listener; // null: none
   /** A ban reads Redis with the blocking API before every decision (see {@link RateLimiter#decideAsync}). */
   private final boolean banned;
 
@@ -40,8 +41,9 @@ final class RateLimitService extends SimpleDecoratingHttpService {
    *     needs the blocking API (the status view, a ban); never on an event loop
    */
   RateLimitService(HttpService upstream, RateLimiter limiter, ClientAddress clientAddress, StatusEndpoint statusEndpoint,
-      Clock clock, boolean sharedStore) {
+      Clock clock, boolean sharedStore, UpstreamListener listener) {
     super(upstream);
+    this.listener = listener;
     this.sharedStore = sharedStore;
     this.banned = limiter.policy().ban() != null;
     this.limiter = limiter;
@@ -98,7 +100,13 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     if (status) {
       return statusEndpoint.serve(info, req.headers());
     }
-    if (d.appliedCount() > 0) {
+    if (listener != null) {
+      long start = System.nanoTime();
+      ctx.log().whenComplete().thenAccept(log -> {
+        settle(d, log);
+        listener.answered(d.route(), code(ctx, log), System.nanoTime() - start);
+      });
+    } else if (d.appliedCount() > 0) {
       ctx.log().whenComplete().thenAccept(log -> settle(d, log));
     }
     if (d.reported() != null) {
@@ -122,8 +130,22 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     return HttpResponse.of(b.build(), com.linecorp.armeria.common.HttpData.ofUtf8(ResponseFields.body(d, now)));
   }
 
+  private static String code(ServiceRequestContext ctx, RequestLog log) {
+    if (log.responseCause() != null) {
+      return "aborted";
+    }
+    int status = log.responseHeaders().status().code();
+    if (Boolean.TRUE.equals(ctx.attr(ProxyService.MADE_HERE))) {
+      return Integer.toString(status);
+    }
+    return (status / 100) + "xx";
+  }
+
   /** Gives back what the response does not count and releases concurrency slots, exactly once. */
   private static void settle(Decision d, RequestLog log) {
+    if (d.appliedCount() == 0) {
+      return;
+    }
     if (log.responseCause() != null) { // the client went away, or the response broke half way
       d.abort();
     } else {

@@ -80,6 +80,14 @@ public final class RedisStore implements CounterStore {
     return new RedisStore(options, RedisConnection.open(options, breaker::success), breaker);
   }
 
+  /**
+   * Whether decisions are made by {@code on-failure} now rather than by Redis: no connection made
+   * yet, or the breaker open after calls failed.
+   */
+  public boolean degraded() {
+    return connection.commands() == null || breaker.isOpen();
+  }
+
   /** Whether a connection to Redis has been made (it may have been lost since: see {@link #stats()}). */
   public boolean connected() {
     return connection.commands() != null;

@@ -9,7 +9,11 @@ import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.gateway.GatewayServer;
+import io.tollgate.redis.RedisStore;
+import io.tollgate.server.admin.AdminServer;
+import io.tollgate.server.metrics.Metrics;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -28,21 +32,26 @@ public final class TollgateServer implements AutoCloseable {
   private final Path path; // null: not reloadable (the built-in quick start, a policy given as text)
   private final Clock clock;
   private final CounterStore store;
-  private final GatewayServer gateway;
-  private final PolicyWatcher watcher;
+  private final Metrics metrics;
+  private final AdminServer admin; // null: admin.listen off
+  private GatewayServer gateway;
+  private PolicyWatcher watcher;
   private volatile PolicyFile file; // what is in effect: the policy, and the settings applied
+  private volatile Instant loadedAt;
   private volatile RateLimiter limiter;
+  private volatile String state = "starting";
 
-  private TollgateServer(Path path, Clock clock, CounterStore store, PolicyFile file, RateLimiter limiter,
-      GatewayServer gateway) {
+  private TollgateServer(Path path, Clock clock, CounterStore store, PolicyFile file) {
     this.path = path;
     this.clock = clock;
     this.store = store;
     this.file = file;
-    this.limiter = limiter;
-    this.gateway = gateway;
-    this.watcher = path != null && file.settings().reload() == Settings.Reload.WATCH
-        ? PolicyWatcher.start(path, this::reload) : null;
+    this.loadedAt = Instant.now();
+    this.metrics = new Metrics(store);
+    metrics.policy(file.sha256());
+    Settings.Listen adminListen = file.settings().admin().listen();
+    this.admin = adminListen == null ? null
+        : AdminServer.start(adminListen, () -> this.file.settings().admin().token(), new Admin(), metrics);
   }
 
   /** Starts what {@code file} describes, with the system clock; no reload. */
@@ -65,15 +74,55 @@ public final class TollgateServer implements AutoCloseable {
    */
   public static TollgateServer start(Path path, PolicyFile file, Clock clock) {
     CounterStore store = Stores.open(file.settings().store());
+    TollgateServer server = null;
     try {
-      RateLimiter limiter = RateLimiter.builder(file.policy()).clock(clock).store(store).build();
-      GatewayServer gateway = GatewayServer.start(file.settings(), limiter, clock);
-      TollgateServer server = new TollgateServer(path, clock, store, file, limiter, gateway);
+      server = new TollgateServer(path, clock, store, file);
+      server.limiter = server.limiterFor(file);
+      server.gateway = GatewayServer.start(file.settings(), server.limiter, clock, server.metrics);
+      server.watcher = path != null && file.settings().reload() == Settings.Reload.WATCH
+          ? PolicyWatcher.start(path, server::reload) : null;
+      server.state = "ready";
       log.info(server.describe());
       return server;
     } catch (RuntimeException e) {
+      if (server != null) {
+        server.closeAdmin();
+        server.metrics.close();
+      }
       closeStore(store);
       throw e;
+    }
+  }
+
+  private RateLimiter limiterFor(PolicyFile f) {
+    return RateLimiter.builder(f.policy()).clock(clock).store(store).listener(metrics).build();
+  }
+
+  /** What the admin port reads and asks. */
+  private final class Admin implements AdminServer.Process {
+    @Override
+    public PolicyFile policy() {
+      return file;
+    }
+
+    @Override
+    public Instant loadedAt() {
+      return loadedAt;
+    }
+
+    @Override
+    public String state() {
+      return state;
+    }
+
+    @Override
+    public String store() {
+      return store instanceof RedisStore && ((RedisStore) store).degraded() ? "degraded" : "ok";
+    }
+
+    @Override
+    public Reload reload() {
+      return TollgateServer.this.reload();
     }
   }
 
@@ -84,6 +133,12 @@ public final class TollgateServer implements AutoCloseable {
    * and named in the result. Logged; thread-safe (one reload at a time).
    */
   public synchronized Reload reload() {
+    Reload r = read();
+    metrics.reloaded(r);
+    return r;
+  }
+
+  private Reload read() {
     PolicyFile now = file;
     if (path == null) {
       log.info("nothing to reload: {} is not read from a file", now.source());
@@ -116,15 +171,19 @@ public final class TollgateServer implements AutoCloseable {
     if ((old.tls() == null) != (read.tls() == null)) {
       restart.add("tls");
     }
+    if (!java.util.Objects.equals(old.admin().listen(), read.admin().listen())) {
+      restart.add("admin.listen");
+    }
     Settings applied = new Settings(old.listen(), read.upstream(), old.tls() == null ? null : read.tls(),
-        read.trustedProxies(), old.store(), read.reload());
-    RateLimiter nextLimiter = RateLimiter.builder(next.policy()).clock(clock).store(store).build();
+        read.trustedProxies(), old.store(), read.reload(), new Settings.Admin(old.admin().listen(), read.admin().token()));
+    RateLimiter nextLimiter = limiterFor(next);
     try {
       gateway.update(applied, nextLimiter);
     } catch (GatewayServer.GatewayStartException e) {
       return rejected(now, List.of(new PolicyError(next.source(), 1, 1, e.getMessage())));
     }
     file = new PolicyFile(next.source(), next.sha256(), next.policy(), applied);
+    loadedAt = Instant.now();
     limiter = nextLimiter;
     log.info("reloaded {} (sha256 {}): {} routes, {} limits", path, next.sha256(), next.policy().routes().size(),
         next.policy().limits().size());
@@ -159,6 +218,11 @@ public final class TollgateServer implements AutoCloseable {
     return new Reload(Reload.Result.REJECTED, now.sha256(), errors, List.of());
   }
 
+  /** The admin port, or -1 when it is off. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
   /** The port the gateway listens on. */
   public int port() {
     return gateway.port();
@@ -182,16 +246,28 @@ public final class TollgateServer implements AutoCloseable {
         + ", store " + f.settings().store().describe();
   }
 
-  /** Stops watching, stops taking requests, lets those in flight finish (up to 10 s), then closes the store. */
+  /**
+   * Stops watching, says draining on {@code /readyz}, stops taking requests, lets those in flight
+   * finish (up to 10 s), then closes the admin port and the store.
+   */
   @Override
   public void close() {
+    state = "draining";
     if (watcher != null) {
       watcher.close();
     }
     try {
       gateway.close();
     } finally {
+      closeAdmin();
+      metrics.close();
       closeStore(store);
+    }
+  }
+
+  private void closeAdmin() {
+    if (admin != null) {
+      admin.close();
     }
   }
 

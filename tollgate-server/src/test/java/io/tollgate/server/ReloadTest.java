@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Reloading a served policy file: what carries over, what is refused, what each trigger does. */
 class ReloadTest {
 
-  private static final String HEAD = "listen: 127.0.0.1:0\nupstream: echo\n";
+  private static final String HEAD = "listen: 127.0.0.1:0\nadmin: {listen: off}\nupstream: echo\n";
 
   @TempDir
   Path dir;
@@ -97,9 +97,9 @@ class ReloadTest {
     Reload r = server.reload();
     assertThat(r.result()).isEqualTo(Reload.Result.REJECTED);
     assertThat(r.errors()).extracting(PolicyError::toString).containsExactly(
-        file + ":5:57: window: bad duration '1x': unknown unit 'x' (use ms, s, m, h or d)");
+        file + ":6:57: window: bad duration '1x': unknown unit 'x' (use ms, s, m, h or d)");
     assertThat(remaining()).as("the old policy, its counts going on").isEqualTo("5:3");
-    write(file, "reload: manual\n" + perIp(50));
+    write(file, "admin: {listen: off}\nreload: manual\n" + perIp(50));
     assertThat(server.reload().errors()).extracting(PolicyError::message).containsExactly(
         "no 'upstream': the gateway needs the base URL allowed requests go to (upstream: http://host:port), "
             + "or 'echo' for the built-in echo upstream");
@@ -111,7 +111,8 @@ class ReloadTest {
     Path file = write(dir.resolve("p.yaml"), HEAD + "reload: manual\n" + perIp(5));
     start(file);
     int port = server.port();
-    write(file, "listen: 127.0.0.1:1\nupstream: echo\nstore: redis://127.0.0.1:1\nreload: manual\n" + perIp(7));
+    write(file, "listen: 127.0.0.1:1\nadmin: {listen: off}\nupstream: echo\nstore: redis://127.0.0.1:1\n"
+        + "reload: manual\n" + perIp(7));
     Reload r = server.reload();
     assertThat(r.result()).isEqualTo(Reload.Result.RELOADED);
     assertThat(r.restartNeeded()).containsExactly("listen", "store");

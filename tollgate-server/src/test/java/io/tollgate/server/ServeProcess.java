@@ -34,7 +34,8 @@ final class ServeProcess implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path policy = dir.resolve("policy.yaml");
-    Files.writeString(policy, "listen: 127.0.0.1:" + port + "\n" + policyBody);
+    Files.writeString(policy, "listen: 127.0.0.1:" + port + "\n"
+        + (policyBody.contains("admin:") ? "" : "admin: {listen: off}\n") + policyBody);
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(jvmOptions));

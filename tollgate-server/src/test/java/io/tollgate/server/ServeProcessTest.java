@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -72,8 +73,9 @@ class ServeProcessTest {
     try (ServeProcess gateway = ServeProcess.start(dir, body)) {
       assertThat(gateway.before).as("nothing before the start line: no third-party noise")
           .matches("\\S+Z INFO  tollgate: listening on .*\n");
-      String listen = java.nio.file.Files.readAllLines(gateway.policy).get(0);
-      java.nio.file.Files.writeString(gateway.policy, listen + "\n" + body.replace("limit: 100", "limit: 200"));
+      List<String> head = java.nio.file.Files.readAllLines(gateway.policy).subList(0, 2); // listen, admin
+      java.nio.file.Files.writeString(gateway.policy, String.join("\n", head) + "\n"
+          + body.replace("limit: 100", "limit: 200"));
       assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(gateway.process.pid())).start().waitFor()).isZero();
       assertThat(gateway.next("SIGHUP")).isEqualTo("tollgate: SIGHUP received: reloading");
       assertThat(gateway.next("reloaded")).startsWith("tollgate: reloaded " + gateway.policy + " (sha256 ")

@@ -28,7 +28,7 @@ class TlsTest {
   @BeforeAll
   static void start() throws Exception {
     certificate = SelfSigned.make(dir.resolve("certs"));
-    Path policy = Files.writeString(dir.resolve("tls.yaml"), "listen: 127.0.0.1:0\nupstream: echo\n"
+    Path policy = Files.writeString(dir.resolve("tls.yaml"), "listen: 127.0.0.1:0\nadmin: {listen: off}\nupstream: echo\n"
         + "tls: {cert: certs/tollgate.pem, key: certs/tollgate.key}\n"
         + "limits:\n  - {name: per-ip, key: [client-ip], limit: 100, window: 1h}\n");
     server = TollgateServer.start(PolicyLoader.load(policy));
@@ -70,7 +70,7 @@ class TlsTest {
   @Test
   void filesThatAreNotPemStopTheStartWithAMessageNamingThem() throws Exception {
     Files.writeString(dir.resolve("bad.key"), "not a key\n");
-    Path policy = Files.writeString(dir.resolve("bad.yaml"), "listen: 127.0.0.1:0\nupstream: echo\n"
+    Path policy = Files.writeString(dir.resolve("bad.yaml"), "listen: 127.0.0.1:0\nadmin: {listen: off}\nupstream: echo\n"
         + "tls: {cert: certs/tollgate.pem, key: bad.key}\nlimits:\n  - {name: a, limit: 1, window: 1s}\n");
     assertThatThrownBy(() -> TollgateServer.start(PolicyLoader.load(policy)).close())
         .isInstanceOf(GatewayServer.GatewayStartException.class)
@@ -82,7 +82,7 @@ class TlsTest {
   void aReloadRereadsARotatedCertificateForNewConnections(@TempDir Path own) throws Exception {
     SelfSigned before = SelfSigned.make(own.resolve("certs"));
     SelfSigned after = SelfSigned.make(own.resolve("next"));
-    Path policy = Files.writeString(own.resolve("tls.yaml"), "listen: 127.0.0.1:0\nupstream: echo\nreload: manual\n"
+    Path policy = Files.writeString(own.resolve("tls.yaml"), "listen: 127.0.0.1:0\nadmin: {listen: off}\nupstream: echo\nreload: manual\n"
         + "tls: {cert: certs/tollgate.pem, key: certs/tollgate.key}\nlimits:\n  - {name: a, limit: 100, window: 1h}\n");
     try (TollgateServer rotating = TollgateServer.start(policy, PolicyLoader.load(policy), io.tollgate.core.Clock.system())) {
       URI uri = URI.create("https://localhost:" + rotating.port() + "/");

@@ -19,10 +19,11 @@ public final class SettingsReader {
 
   /** The top-level keys this reader owns. */
   public static final List<String> KEYS = List.of("listen", "upstream", "upstream-timeout", "tls", "trusted-proxies",
-      "store", "redis", "max-keys", "reload");
+      "store", "redis", "max-keys", "reload", "admin");
 
   private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
   private static final List<String> TLS = List.of("cert", "key");
+  private static final List<String> ADMIN = List.of("listen", "token");
   private static final long MAX_KEYS = 1_000_000;
 
   private final Nodes n;
@@ -68,16 +69,39 @@ public final class SettingsReader {
     }
     Settings.Reload reload = n.word(top.get("reload"), "reload", List.of("watch", "manual"), "watch").equals("watch")
         ? Settings.Reload.WATCH : Settings.Reload.MANUAL;
-    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload);
+    Settings.Admin admin = top.containsKey("admin") ? admin(top.get("admin"), listen) : Settings.Admin.DEFAULT;
+    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin);
+  }
+
+  private Settings.Admin admin(Node node, Settings.Listen proxy) {
+    Map<String, Node> m = n.mapping(node, ADMIN, "admin");
+    if (m == null) {
+      return Settings.Admin.DEFAULT;
+    }
+    Settings.Listen listen = Settings.Admin.DEFAULT.listen();
+    Node l = m.get("listen");
+    if (l != null && "off".equals(Nodes.isNull(l) ? null : n.scalar(l, "admin.listen"))) {
+      listen = null;
+    } else if (l != null) {
+      listen = listen(l, "admin.listen", listen);
+      if (listen.port() != 0 && listen.port() == proxy.port()) {
+        n.error(l, "admin.listen must not be the proxy's port (" + proxy.port() + "): health checks and scrapes "
+            + "must never reach the upstream or count against a limit");
+      }
+    }
+    Node t = m.get("token");
+    String token = t == null || Nodes.isNull(t) ? null : n.scalar(t, "admin.token");
+    return new Settings.Admin(listen, token == null || token.isEmpty() ? null : token);
   }
 
   private Settings.Listen listen(Node node) {
-    if (node == null) {
-      return new Settings.Listen(null, 8080);
-    }
-    String l = n.scalar(node, "listen");
+    return node == null ? new Settings.Listen(null, 8080) : listen(node, "listen", new Settings.Listen(null, 8080));
+  }
+
+  private Settings.Listen listen(Node node, String what, Settings.Listen otherwise) {
+    String l = n.scalar(node, what);
     if (l == null) {
-      return new Settings.Listen(null, 8080);
+      return otherwise;
     }
     int colon = l.lastIndexOf(':');
     try {
@@ -87,8 +111,8 @@ public final class SettingsReader {
       }
       return new Settings.Listen(colon < 0 ? null : l.substring(0, colon), port);
     } catch (NumberFormatException e) {
-      n.error(node, "listen must be a port or host:port (was '" + l + "')");
-      return new Settings.Listen(null, 8080);
+      n.error(node, what + " must be a port or host:port (was '" + l + "')");
+      return otherwise;
     }
   }
 

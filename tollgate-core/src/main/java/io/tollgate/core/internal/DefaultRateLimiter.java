@@ -3,6 +3,7 @@ package io.tollgate.core.internal;
 import io.tollgate.core.Algorithm;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
+import io.tollgate.core.DecisionListener;
 import io.tollgate.core.Limit;
 import io.tollgate.core.LimitStatus;
 import io.tollgate.core.Policy;
@@ -30,11 +31,17 @@ public final class DefaultRateLimiter implements RateLimiter {
   private final Clock clock;
   private final CounterStore store;
   private final boolean ownsStore;
+  private final DecisionListener listener; // null: none
   private final Bans bans; // null: no ban rule
   private final ThreadLocal<Scratch> scratch;
 
-  /** @param ownsStore whether {@link #close()} closes {@code store} */
-  public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store, boolean ownsStore) {
+  /**
+   * @param ownsStore whether {@link #close()} closes {@code store}
+   * @param listener told of every decision, or {@code null}
+   */
+  public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store, boolean ownsStore,
+      DecisionListener listener) {
+    this.listener = listener;
     this.compiled = new CompiledPolicy(policy);
     this.clock = clock;
     this.store = store;
@@ -46,30 +53,38 @@ public final class DefaultRateLimiter implements RateLimiter {
 
   @Override
   public Decision decide(RequestInfo request) {
+    long start = listener == null ? 0 : System.nanoTime();
     Scratch s = scratch.get();
     long now = clock.epochMillis();
     Decision early = prepare(request, s, now);
-    if (early != null) {
-      return early;
+    Decision d = early != null ? early : finish(request, s, now, store.acquire(s.batch));
+    return told(d, start);
+  }
+
+  private Decision told(Decision d, long start) {
+    if (listener != null) {
+      listener.decided(d, System.nanoTime() - start);
     }
-    return finish(request, s, now, store.acquire(s.batch));
+    return d;
   }
 
   @Override
   public CompletableFuture<Decision> decideAsync(RequestInfo request) {
+    long start = listener == null ? 0 : System.nanoTime();
     Scratch s = newScratch(); // this decision's own: the store may complete it on another thread
     long now = clock.epochMillis();
     Decision early = prepare(request, s, now);
     if (early != null) {
-      return CompletableFuture.completedFuture(early);
+      return CompletableFuture.completedFuture(told(early, start));
     }
     return store.acquireAsync(s.batch).thenCompose(admitted -> {
       if (admitted || bans == null) {
-        return CompletableFuture.completedFuture(toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText));
+        return CompletableFuture.completedFuture(told(
+            toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText), start));
       }
       // Counting the refusal toward a ban calls the store again: not on the thread that completed
       // this future, which may be the store's own I/O thread.
-      return CompletableFuture.supplyAsync(() -> finish(request, s, now, false));
+      return CompletableFuture.supplyAsync(() -> told(finish(request, s, now, false), start));
     });
   }
 
@@ -209,16 +224,18 @@ public final class DefaultRateLimiter implements RateLimiter {
 
   @Override
   public Decision tryAcquire(String limitName, String key, long cost) {
+    long start = listener == null ? 0 : System.nanoTime();
     Scratch s = scratch.get();
     Batch batch = keyed(s, limitName, key, cost);
-    return toDecision(s, batch, 1, store.acquire(batch), null, null);
+    return told(toDecision(s, batch, 1, store.acquire(batch), null, null), start);
   }
 
   @Override
   public CompletableFuture<Decision> tryAcquireAsync(String limitName, String key, long cost) {
+    long start = listener == null ? 0 : System.nanoTime();
     Scratch s = newScratch();
     Batch batch = keyed(s, limitName, key, cost);
-    return store.acquireAsync(batch).thenApply(admitted -> toDecision(s, batch, 1, admitted, null, null));
+    return store.acquireAsync(batch).thenApply(admitted -> told(toDecision(s, batch, 1, admitted, null, null), start));
   }
 
   /** The batch of one keyed acquire, in {@code s}. */

@@ -27,6 +27,9 @@ final class PolicySummary {
     s.append("  listen ").append(set.listen()).append(set.tls() == null ? "" : " (TLS)").append(" -> upstream ")
         .append(set.upstream().url()).append(" (timeout ").append(Durations.format(set.upstream().timeout()))
         .append("), store ").append(set.store().describe()).append("\n");
+    s.append("  admin ").append(set.admin().listen() == null ? "off" : set.admin().listen().toString())
+        .append(set.admin().token() == null ? "" : " (token)").append(", reload ")
+        .append(set.reload().name().toLowerCase(java.util.Locale.ROOT)).append("\n");
     Refusal r = p.refusal();
     s.append("  refusal ").append(r.status()).append(", headers ")
         .append(r.headers().stream().map(HeaderSet::text).collect(Collectors.joining(", "))).append("\n");

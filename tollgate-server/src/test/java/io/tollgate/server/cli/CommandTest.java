@@ -73,7 +73,8 @@ class CommandTest {
     String file = Path.of("..", "examples", "platform-api.yaml").toString();
     assertThat(run("check", file)).isZero();
     assertThat(out.toString())
-        .startsWith(file + ": valid\n  listen 8080 -> upstream echo (timeout 30s), store memory\n")
+        .startsWith(file + ": valid\n  listen 8080 -> upstream echo (timeout 30s), store memory\n"
+            + "  admin 127.0.0.1:9901, reload watch\n")
         .contains("    process  POST /platform/v2/process/{siteIdentifier}\n")
         .contains("    process  1/5m fixed-window, key param:siteIdentifier, routes process\n")
         .contains("    per-endpoint  5/1s fixed-window, key client-ip + method + path, routes default\n");
@@ -124,7 +125,7 @@ class CommandTest {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       Path file = Files.writeString(dir.resolve("p.yaml"),
-          "listen: 127.0.0.1:" + port + "\nupstream: echo\nlimits: [{name: a, limit: 1, window: 1s}]\n");
+          "listen: 127.0.0.1:" + port + "\nadmin: {listen: off}\nupstream: echo\nlimits: [{name: a, limit: 1, window: 1s}]\n");
       assertThat(run("serve", "-c", file.toString())).isEqualTo(1);
       assertThat(err.toString()).isEqualTo("tollgate: cannot listen on 127.0.0.1:" + port + ": port " + port
           + " is already in use (another process listens there; choose another with 'listen:')\n");

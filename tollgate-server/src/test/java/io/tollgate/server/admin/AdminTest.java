@@ -1,0 +1,156 @@
+package io.tollgate.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tollgate.config.PolicyLoader;
+import io.tollgate.core.Clock;
+import io.tollgate.redis.RedisServer;
+import io.tollgate.server.TollgateServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin port over HTTP: health, readiness, metrics after known traffic, the policy, reload, the token. */
+class AdminTest {
+
+  private static final String TOKEN = "s3cret";
+  private static final String POLICY = "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0, token: " + TOKEN + "}\n"
+      + "upstream: echo\nreload: manual\n"
+      + "routes:\n  - {name: items, match: [/items/**]}\n"
+      + "limits:\n"
+      + "  - {name: per-ip, key: [client-ip], limit: 3, window: 1h, routes: [items]}\n"
+      + "  - {name: all, limit: 1000, window: 1h}\n"
+      + "  - {name: watch, key: [client-ip], limit: 1, window: 1h, mode: shadow}\n";
+
+  @TempDir
+  Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private TollgateServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private Path start(String policy) throws Exception {
+    Path file = Files.writeString(dir.resolve("p.yaml"), policy);
+    server = TollgateServer.start(file, PolicyLoader.load(file), Clock.system());
+    return file;
+  }
+
+  private HttpResponse<String> admin(String method, String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private int proxy(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void healthAndReadinessNeedNoTokenEverythingElseDoes() throws Exception {
+    start(POLICY);
+    HttpResponse<String> health = admin("GET", "/healthz", null);
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).isEqualTo("ok\n");
+    HttpResponse<String> ready = admin("GET", "/readyz", null);
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"policy\":\"" + server.file().sha256()
+        + "\",\"store\":\"ok\"}");
+    for (String[] e : new String[][] {{"GET", "/metrics"}, {"GET", "/admin/policy"}, {"POST", "/admin/reload"}}) {
+      HttpResponse<String> r = admin(e[0], e[1], null);
+      assertThat(r.statusCode()).as(e[1]).isEqualTo(401);
+      assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"tollgate-admin\"");
+      assertThat(admin(e[0], e[1], "wrong").statusCode()).isEqualTo(401);
+    }
+    assertThat(admin("GET", "/nothing", TOKEN).statusCode()).isEqualTo(404);
+    assertThat(proxy("/healthz")).as("the proxy's port is the upstream's: no admin there").isEqualTo(200);
+  }
+
+  @Test
+  void metricsCountKnownTrafficExactly() throws Exception {
+    start(POLICY);
+    for (int i = 0; i < 5; i++) {
+      proxy("/items/1");
+    }
+    proxy("/other");
+    String m = admin("GET", "/metrics", TOKEN).body();
+    assertThat(m).contains(
+        "tollgate_requests_total{decision=\"allowed\",route=\"items\"} 3.0",
+        "tollgate_requests_total{decision=\"refused\",route=\"items\"} 2.0",
+        "tollgate_requests_total{decision=\"allowed\",route=\"default\"} 1.0",
+        "tollgate_limit_decisions_total{limit=\"per-ip\",outcome=\"allowed\"} 3.0",
+        "tollgate_limit_decisions_total{limit=\"per-ip\",outcome=\"refused\"} 2.0",
+        "tollgate_limit_decisions_total{limit=\"all\",outcome=\"allowed\"} 4.0",
+        "tollgate_limit_decisions_total{limit=\"all\",outcome=\"not_taken\"} 2.0",
+        "tollgate_limit_decisions_total{limit=\"watch\",outcome=\"allowed\"} 1.0",
+        "tollgate_limit_decisions_total{limit=\"watch\",outcome=\"shadow_refused\"} 5.0",
+        "tollgate_upstream_responses_total{code=\"2xx\",route=\"items\"} 3.0",
+        "tollgate_upstream_responses_total{code=\"2xx\",route=\"default\"} 1.0",
+        "tollgate_decision_duration_seconds_count{store=\"memory\"} 6",
+        "tollgate_upstream_duration_seconds_count{route=\"items\"} 3",
+        "tollgate_store_counters ",
+        "tollgate_policy_info{sha256=\"" + server.file().sha256() + "\"} 1\n",
+        "jvm_memory_used_bytes", "process_uptime_seconds");
+    assertThat(m).doesNotContain("127.0.0.1");
+  }
+
+  @Test
+  void thePolicyAndItsReload() throws Exception {
+    Path file = start(POLICY);
+    String policy = admin("GET", "/admin/policy", TOKEN).body();
+    assertThat(policy).startsWith("{\"file\":\"" + file + "\",\"sha256\":\"" + server.file().sha256() + "\",\"loaded_at\":\"")
+        .contains("\"routes\":[{\"name\":\"items\",\"match\":[\"/items/**\"]}]")
+        .contains("{\"name\":\"per-ip\",\"algorithm\":\"fixed-window\",\"limit\":3,\"window\":\"1h\",\"cost\":1,"
+            + "\"mode\":\"enforce\",\"key\":[\"client-ip\"],\"routes\":[\"items\"],\"methods\":[],\"paths\":[]}")
+        .contains("\"mode\":\"shadow\"");
+
+    HttpResponse<String> same = admin("POST", "/admin/reload", TOKEN);
+    assertThat(same.statusCode()).isEqualTo(200);
+    assertThat(same.body()).isEqualTo("{\"result\":\"unchanged\",\"sha256\":\"" + server.file().sha256() + "\"}");
+
+    Files.writeString(file, POLICY.replace("limit: 3,", "limit: 4,"));
+    HttpResponse<String> changed = admin("POST", "/admin/reload", TOKEN);
+    assertThat(changed.statusCode()).isEqualTo(200);
+    assertThat(changed.body()).isEqualTo("{\"result\":\"reloaded\",\"sha256\":\"" + PolicyLoader.load(file).sha256() + "\"}");
+
+    Files.writeString(file, POLICY.replace("limit: 3,", "limit: lots,"));
+    HttpResponse<String> bad = admin("POST", "/admin/reload", TOKEN);
+    assertThat(bad.statusCode()).isEqualTo(422);
+    assertThat(bad.body()).isEqualTo("{\"result\":\"rejected\",\"sha256\":\"" + server.file().sha256() + "\",\"errors\":[\""
+        + file + ":8:45: limit must be a whole number (was 'lots')\"]}");
+    assertThat(admin("GET", "/metrics", TOKEN).body()).contains(
+        "tollgate_policy_reloads_total{result=\"unchanged\"} 1.0",
+        "tollgate_policy_reloads_total{result=\"reloaded\"} 1.0",
+        "tollgate_policy_reloads_total{result=\"rejected\"} 1.0",
+        "tollgate_policy_info{sha256=\"" + server.file().sha256() + "\"} 1\n");
+  }
+
+  @Test
+  void aDeadRedisIsReadyButDegradedAndItsStoreMetricsShowIt() throws Exception {
+    try (RedisServer later = RedisServer.notStartedYet()) {
+      start(POLICY.replace("upstream: echo\n", "upstream: echo\nstore: " + later.uri()
+          + "\nredis: {timeout: 100ms, on-failure: allow}\n"));
+      HttpResponse<String> ready = admin("GET", "/readyz", null);
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(ready.body()).endsWith("\"store\":\"degraded\"}");
+      proxy("/items/1");
+      assertThat(admin("GET", "/metrics", TOKEN).body()).contains("tollgate_store_breaker_open 1.0",
+          "tollgate_store_fallback_decisions_total{on_failure=\"allow\"} 1.0",
+          "tollgate_decision_duration_seconds_count{store=\"redis\"} 1");
+    }
+  }
+}
