@@ -17,9 +17,10 @@ import java.util.List;
  * @param store where counters live
  * @param reload whether the process reloads the file when it changes
  * @param admin the admin port
+ * @param accessLog where each request's JSON line goes; {@code null} when {@code off}
  */
 public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store,
-    Reload reload, Admin admin) {
+    Reload reload, Admin admin, AccessLog accessLog) {
 
   public Settings {
     trustedProxies = List.copyOf(trustedProxies);
@@ -37,6 +38,14 @@ public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> tru
     /** {@code admin:} left out: 127.0.0.1:9901, no token. */
     public static final Admin DEFAULT = new Admin(new Listen("127.0.0.1", 9901), null);
   }
+
+  /**
+   * {@code access-log:} one JSON object per request.
+   *
+   * @param file the file lines are appended to (resolved against the policy file's directory);
+   *     {@code null} for standard output
+   */
+  public record AccessLog(java.nio.file.Path file) {}
 
   /** {@code reload:}: when a running process reads its policy file again. */
   public enum Reload {

@@ -85,14 +85,15 @@ public final class GatewayServer implements AutoCloseable {
    *     certificate cannot be read), with a message that says which
    */
   public static GatewayServer start(Settings settings, RateLimiter limiter, Clock clock) {
-    return start(settings, limiter, clock, null);
+    return start(settings, limiter, clock, null, null);
   }
 
   /**
    * {@link #start(Settings, RateLimiter, Clock)}, telling {@code listener} of every upstream response
-   * (metrics); {@code null} for none.
+   * (metrics) and {@code accessLog} of every request; {@code null} for none.
    */
-  public static GatewayServer start(Settings settings, RateLimiter limiter, Clock clock, UpstreamListener listener) {
+  public static GatewayServer start(Settings settings, RateLimiter limiter, Clock clock, UpstreamListener listener,
+      AccessLogger accessLog) {
     requireUpstream(settings);
     boolean sharedStore = settings.store() instanceof StoreSettings.Redis;
     Tls tls = settings.tls() == null ? null : new Tls(settings.tls());
@@ -101,7 +102,7 @@ public final class GatewayServer implements AutoCloseable {
     EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
     ClientFactory clients = ClientFactory.builder().workerGroup(loops, false)
         .eventLoopSchedulerFactory(group -> new SameLoopScheduler(loops)).build();
-    Path first = path(settings, limiter, clock, sharedStore, clients, listener, null);
+    Path first = path(settings, limiter, clock, sharedStore, clients, listener, accessLog, null);
     GatewayServer[] self = new GatewayServer[1];
     ServerBuilder sb = Server.builder().workerGroup(loops, false);
     Settings.Listen listen = settings.listen();
@@ -139,7 +140,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private static Path path(Settings settings, RateLimiter limiter, Clock clock, boolean sharedStore,
-      ClientFactory clients, UpstreamListener listener, Path previous) {
+      ClientFactory clients, UpstreamListener listener, AccessLogger accessLog, Path previous) {
     Settings.Upstream up = settings.upstream();
     HttpService upstream;
     if (previous != null && previous.settings.upstream().equals(up)) {
@@ -150,23 +151,23 @@ public final class GatewayServer implements AutoCloseable {
     StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
         : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
     return new Path(settings, new RateLimitService(upstream, limiter, new ClientAddress(settings.trustedProxies()),
-        status, clock, sharedStore, listener));
+        status, clock, sharedStore, listener, accessLog));
   }
 
   /**
    * From the next request on, decides with {@code limiter} and proxies as {@code settings} say
    * (upstream, its timeout, trusted proxies), and re-reads the TLS files. Requests in flight finish
-   * as they began. Where to listen, whether to speak TLS and the kind of store are fixed at start:
+   * as they began; {@code accessLog} (null: off) hears of the requests from then on. Where to listen, whether to speak TLS and the kind of store are fixed at start:
    * the caller keeps them.
    *
    * @throws GatewayStartException when the new TLS files cannot be used; nothing changes then
    */
-  public synchronized void update(Settings settings, RateLimiter limiter) {
+  public synchronized void update(Settings settings, RateLimiter limiter, AccessLogger accessLog) {
     requireUpstream(settings);
     if (tls != null && settings.tls() != null) {
       tls.reload(settings.tls());
     }
-    path = path(settings, limiter, clock, sharedStore, clients, listener, path);
+    path = path(settings, limiter, clock, sharedStore, clients, listener, accessLog, path);
   }
 
   /**

@@ -32,6 +32,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   private final Clock clock;
   private final boolean sharedStore;
   private final UpstreamListener listener; // null: none
+  private final AccessLogger accessLog; // null: off
   /** A ban reads Redis with the blocking API before every decision (see {@link RateLimiter#decideAsync}). */
   private final boolean banned;
 
@@ -41,9 +42,10 @@ final class RateLimitService extends SimpleDecoratingHttpService {
    *     needs the blocking API (the status view, a ban); never on an event loop
    */
   RateLimitService(HttpService upstream, RateLimiter limiter, ClientAddress clientAddress, StatusEndpoint statusEndpoint,
-      Clock clock, boolean sharedStore, UpstreamListener listener) {
+      Clock clock, boolean sharedStore, UpstreamListener listener, AccessLogger accessLog) {
     super(upstream);
     this.listener = listener;
+    this.accessLog = accessLog;
     this.sharedStore = sharedStore;
     this.banned = limiter.policy().ban() != null;
     this.limiter = limiter;
@@ -88,6 +90,11 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   /** The decision's answer: refused here, the status view, or on to the upstream (the status endpoint is never counted). */
   private HttpResponse respond(ServiceRequestContext ctx, HttpRequest req, ArmeriaRequestInfo info, boolean status,
       Decision d) throws Exception {
+    if (accessLog != null) {
+      long decided = System.nanoTime();
+      boolean passedOn = !status && d.allowed();
+      ctx.log().whenComplete().thenAccept(log -> accessLog.log(entry(info, d, status, log, decided, passedOn)));
+    }
     switch (d.outcome()) {
       case DENIED:
         return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8, "{\"error\":\"forbidden\",\"status\":403}");
@@ -128,6 +135,26 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     }
     ResponseFields.headers(d, now, b::set);
     return HttpResponse.of(b.build(), com.linecorp.armeria.common.HttpData.ofUtf8(ResponseFields.body(d, now)));
+  }
+
+  private AccessLogger.Entry entry(ArmeriaRequestInfo info, Decision d, boolean statusView, RequestLog log,
+      long decided, boolean passedOn) {
+    long end = System.nanoTime();
+    int code = log.responseCause() != null || !log.isAvailable(com.linecorp.armeria.common.logging.RequestLogProperty.RESPONSE_HEADERS)
+        ? 0 : log.responseHeaders().status().code();
+    String decision;
+    switch (d.outcome()) {
+      case ALLOWED:
+        decision = statusView ? "status" : d.appliedCount() == 0 ? "unlimited" : "allowed";
+        break;
+      default:
+        decision = d.outcome().name().toLowerCase(java.util.Locale.ROOT);
+        break;
+    }
+    io.tollgate.core.LimitStatus reported = d.reported();
+    return new AccessLogger.Entry(clock.epochMillis(), info.clientIp(), info.method(), info.path(), code, d.route(),
+        decision, reported == null ? null : reported.name(), reported == null ? -1 : reported.remaining(),
+        (end - log.requestStartTimeNanos()) / 1e6, passedOn ? (end - decided) / 1e6 : -1);
   }
 
   private static String code(ServiceRequestContext ctx, RequestLog log) {

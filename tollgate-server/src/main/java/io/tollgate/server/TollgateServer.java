@@ -10,6 +10,7 @@ import io.tollgate.core.RateLimiter;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.gateway.GatewayServer;
 import io.tollgate.redis.RedisStore;
+import io.tollgate.server.accesslog.AccessLogWriter;
 import io.tollgate.server.admin.AdminServer;
 import io.tollgate.server.metrics.Metrics;
 import java.nio.file.Path;
@@ -32,8 +33,9 @@ public final class TollgateServer implements AutoCloseable {
   private final Path path; // null: not reloadable (the built-in quick start, a policy given as text)
   private final Clock clock;
   private final CounterStore store;
-  private final Metrics metrics;
+  private final Metrics metrics; // null: admin.listen off (nothing could read them)
   private final AdminServer admin; // null: admin.listen off
+  private volatile AccessLogWriter accessLog; // null: off
   private GatewayServer gateway;
   private PolicyWatcher watcher;
   private volatile PolicyFile file; // what is in effect: the policy, and the settings applied
@@ -47,11 +49,20 @@ public final class TollgateServer implements AutoCloseable {
     this.store = store;
     this.file = file;
     this.loadedAt = Instant.now();
-    this.metrics = new Metrics(store);
-    metrics.policy(file.sha256());
     Settings.Listen adminListen = file.settings().admin().listen();
-    this.admin = adminListen == null ? null
-        : AdminServer.start(adminListen, () -> this.file.settings().admin().token(), new Admin(), metrics);
+    this.metrics = adminListen == null ? null : new Metrics(store);
+    if (metrics != null) {
+      metrics.policy(file.sha256());
+    }
+    try {
+      this.admin = adminListen == null ? null
+          : AdminServer.start(adminListen, () -> this.file.settings().admin().token(), new Admin(), metrics);
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
   }
 
   /** Starts what {@code file} describes, with the system clock; no reload. */
@@ -78,7 +89,8 @@ public final class TollgateServer implements AutoCloseable {
     try {
       server = new TollgateServer(path, clock, store, file);
       server.limiter = server.limiterFor(file);
-      server.gateway = GatewayServer.start(file.settings(), server.limiter, clock, server.metrics);
+      server.accessLog = AccessLogWriter.open(file.settings().accessLog());
+      server.gateway = GatewayServer.start(file.settings(), server.limiter, clock, server.metrics, server.accessLog);
       server.watcher = path != null && file.settings().reload() == Settings.Reload.WATCH
           ? PolicyWatcher.start(path, server::reload) : null;
       server.state = "ready";
@@ -87,7 +99,7 @@ public final class TollgateServer implements AutoCloseable {
     } catch (RuntimeException e) {
       if (server != null) {
         server.closeAdmin();
-        server.metrics.close();
+        server.closeAccessLog(server.accessLog);
       }
       closeStore(store);
       throw e;
@@ -95,7 +107,8 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   private RateLimiter limiterFor(PolicyFile f) {
-    return RateLimiter.builder(f.policy()).clock(clock).store(store).listener(metrics).build();
+    RateLimiter.Builder b = RateLimiter.builder(f.policy()).clock(clock).store(store);
+    return (metrics == null ? b : b.listener(metrics)).build();
   }
 
   /** What the admin port reads and asks. */
@@ -134,7 +147,9 @@ public final class TollgateServer implements AutoCloseable {
    */
   public synchronized Reload reload() {
     Reload r = read();
-    metrics.reloaded(r);
+    if (metrics != null) {
+      metrics.reloaded(r);
+    }
     return r;
   }
 
@@ -175,12 +190,29 @@ public final class TollgateServer implements AutoCloseable {
       restart.add("admin.listen");
     }
     Settings applied = new Settings(old.listen(), read.upstream(), old.tls() == null ? null : read.tls(),
-        read.trustedProxies(), old.store(), read.reload(), new Settings.Admin(old.admin().listen(), read.admin().token()));
+        read.trustedProxies(), old.store(), read.reload(), new Settings.Admin(old.admin().listen(), read.admin().token()),
+        read.accessLog());
     RateLimiter nextLimiter = limiterFor(next);
+    AccessLogWriter oldLog = accessLog;
+    AccessLogWriter nextLog = oldLog;
+    if (!java.util.Objects.equals(old.accessLog(), read.accessLog())) {
+      try {
+        nextLog = AccessLogWriter.open(read.accessLog());
+      } catch (java.io.UncheckedIOException e) {
+        return rejected(now, List.of(new PolicyError(next.source(), 1, 1, e.getMessage())));
+      }
+    }
     try {
-      gateway.update(applied, nextLimiter);
+      gateway.update(applied, nextLimiter, nextLog);
     } catch (GatewayServer.GatewayStartException e) {
+      if (nextLog != oldLog) {
+        closeAccessLog(nextLog);
+      }
       return rejected(now, List.of(new PolicyError(next.source(), 1, 1, e.getMessage())));
+    }
+    if (nextLog != oldLog) {
+      accessLog = nextLog;
+      closeAccessLog(oldLog);
     }
     file = new PolicyFile(next.source(), next.sha256(), next.policy(), applied);
     loadedAt = Instant.now();
@@ -260,7 +292,7 @@ public final class TollgateServer implements AutoCloseable {
       gateway.close();
     } finally {
       closeAdmin();
-      metrics.close();
+      closeAccessLog(accessLog);
       closeStore(store);
     }
   }
@@ -268,6 +300,15 @@ public final class TollgateServer implements AutoCloseable {
   private void closeAdmin() {
     if (admin != null) {
       admin.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+  }
+
+  private static void closeAccessLog(AccessLogWriter w) {
+    if (w != null) {
+      w.close();
     }
   }
 

@@ -19,7 +19,7 @@ public final class SettingsReader {
 
   /** The top-level keys this reader owns. */
   public static final List<String> KEYS = List.of("listen", "upstream", "upstream-timeout", "tls", "trusted-proxies",
-      "store", "redis", "max-keys", "reload", "admin");
+      "store", "redis", "max-keys", "reload", "admin", "access-log");
 
   private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
   private static final List<String> TLS = List.of("cert", "key");
@@ -70,7 +70,13 @@ public final class SettingsReader {
     Settings.Reload reload = n.word(top.get("reload"), "reload", List.of("watch", "manual"), "watch").equals("watch")
         ? Settings.Reload.WATCH : Settings.Reload.MANUAL;
     Settings.Admin admin = top.containsKey("admin") ? admin(top.get("admin"), listen) : Settings.Admin.DEFAULT;
-    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin);
+    Settings.AccessLog accessLog = null;
+    Node al = top.get("access-log");
+    String where = al == null || Nodes.isNull(al) ? "off" : n.scalar(al, "access-log");
+    if (where != null && !where.equals("off")) {
+      accessLog = new Settings.AccessLog(where.equals("stdout") ? null : directory.resolve(where).normalize());
+    }
+    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog);
   }
 
   private Settings.Admin admin(Node node, Settings.Listen proxy) {

@@ -38,7 +38,8 @@ final class ServeCommand implements Callable<Integer> {
     TollgateServer server;
     try {
       server = TollgateServer.start(config, file, io.tollgate.core.Clock.system());
-    } catch (GatewayServer.GatewayStartException | IllegalStateException | IllegalArgumentException e) {
+    } catch (GatewayServer.GatewayStartException | IllegalStateException | IllegalArgumentException
+        | java.io.UncheckedIOException e) {
       err.println("tollgate: " + e.getMessage());
       err.flush();
       return 1;
