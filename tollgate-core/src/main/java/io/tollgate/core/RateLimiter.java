@@ -55,6 +55,35 @@ public interface RateLimiter extends AutoCloseable {
    */
   List<LimitStatus> status(RequestInfo request);
 
+  /**
+   * What {@link #decide} would answer for {@code request} now, read from the store without moving
+   * a counter (deny list, ban, route, allow list, every limit that applies and its key). Blocking,
+   * like {@link #status}.
+   */
+  Explanation explain(RequestInfo request);
+
+  /**
+   * Gives the caller of {@code request} a fresh budget: forgets the counters, for its key, of every
+   * limit that applies to it (or only {@code limitName}'s), resolved as {@link #decide} resolves them.
+   * Blocking.
+   *
+   * @param limitName one limit, or {@code null} for every one that applies
+   * @return what was reset, limit by limit
+   * @throws IllegalArgumentException when the policy has no limit {@code limitName}
+   */
+  List<ResetCounter> reset(RequestInfo request, String limitName);
+
+  /**
+   * Lifts the ban of the caller of {@code request} (and forgets the refusals that counted toward
+   * it). Blocking.
+   *
+   * @return whether the caller was banned
+   */
+  boolean liftBan(RequestInfo request);
+
+  /** One counter {@link #reset} forgot: the limit, and the key as text ({@code client-ip=203.0.113.7}). */
+  record ResetCounter(String limit, String key) {}
+
   Policy policy();
 
   /**

@@ -175,6 +175,29 @@ public final class RedisStore implements CounterStore {
     });
   }
 
+  /**
+   * Forgets the entries' counters in Redis (and the local store's, and the refusal cache's), waiting
+   * at most the timeout.
+   *
+   * @throws IllegalStateException when Redis did not answer: nothing is known to be reset
+   */
+  @Override
+  public void reset(Batch b) {
+    if (b.size() == 0) {
+      return;
+    }
+    byte[][] keys = script.baseKeys(b);
+    for (byte[] k : keys) {
+      refusals.forget(k);
+    }
+    local.reset(b);
+    long[] out = callAsync(Script.RESET, b, keys, null).join();
+    if (out == null) {
+      throw new IllegalStateException("Redis at " + RedisStoreOptions.redacted(options.uri())
+          + " did not answer the reset: " + (stats.lastError == null ? "no answer in time" : stats.lastError));
+    }
+  }
+
   @Override
   public void peek(Batch b) {
     long[] out = callAsync(Script.PEEK, b, script.baseKeys(b), null).join();

@@ -27,6 +27,7 @@ final class Script {
   static final byte[] ACQUIRE = {'a'};
   static final byte[] PEEK = {'p'};
   static final byte[] RELEASE = {'r'};
+  static final byte[] RESET = {'x'};
   static final byte[] NO_TIME = new byte[0]; // ARGV[2] '': the script reads Redis's clock
   private static final byte[] NO_LEASE = {'-'};
   private static final byte[] ONE = {'1'};

@@ -1,7 +1,8 @@
 -- One decision's counters, checked and consumed all-or-nothing in one call (tollgate-redis).
 -- The same arithmetic as tollgate-core's CounterMath, so the memory and Redis stores agree.
 --
--- ARGV[1] op: 'a' acquire (take every cost only if every enforced entry fits), 'p' peek, 'r' release;
+-- ARGV[1] op: 'a' acquire (take every cost only if every enforced entry fits), 'p' peek, 'r' release,
+--   'x' reset (forget each entry's counter: a window counter's current and previous windows);
 --   or 'm': several decisions in one call (below)
 -- ARGV[2] now, epoch ms; '' = read Redis's clock (TIME) once, so nodes with skewed clocks agree
 -- ARGV[3] lease time-to-live, ms (concurrency slots held by a node that died expire after it)
@@ -134,6 +135,20 @@ local function decide(op, lease, kb, ab, n)
 
   local function ceildiv(a, b)
     return -math.floor(-a / b)
+  end
+
+  if op == 'x' then
+    for i = 1, n do
+      local alg, _, window = fields(i)
+      local k = KEYS[kb + i]
+      if alg == 'f' or alg == 's' then
+        local start = now - now % window
+        redis.call('DEL', k .. suffix(start), k .. suffix(start - window))
+      else
+        redis.call('DEL', k)
+      end
+    end
+    return num(now)
   end
 
   if op == 'r' then

@@ -137,6 +137,11 @@ public final class TollgateServer implements AutoCloseable {
     public Reload reload() {
       return TollgateServer.this.reload();
     }
+
+    @Override
+    public RateLimiter limiter() {
+      return limiter;
+    }
   }
 
   /**

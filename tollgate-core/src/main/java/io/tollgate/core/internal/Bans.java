@@ -61,6 +61,19 @@ final class Bans {
     return MAKE.decision(Decision.Outcome.BANNED, null, null, new Limit[] {reported}, values, 0, refusal, null);
   }
 
+  /** Forgets the ban of the request's caller and the refusals counted toward it. */
+  void lift(RequestInfo request, Scratch s, long now, CounterStore store) {
+    Batch batch = s.batch.clear(now);
+    s.matched(null);
+    Scratch.TenantCache tenant = s.tenant.reset();
+    for (LimitSpec spec : new LimitSpec[] {ban, refusals}) {
+      batch.beginEntry(spec, 1);
+      Keys.write(batch, key, request, Route.DEFAULT, s, tenant);
+      batch.endEntry();
+    }
+    store.reset(batch);
+  }
+
   /** Counts a refusal of the request's caller; the one that reaches the rule's count bans it. */
   void countRefusal(RequestInfo request, Scratch s, long now, String routeName, CounterStore store) {
     Batch batch = s.batch.clear(now);

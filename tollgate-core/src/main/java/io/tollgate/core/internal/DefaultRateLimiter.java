@@ -4,6 +4,7 @@ import io.tollgate.core.Algorithm;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
 import io.tollgate.core.DecisionListener;
+import io.tollgate.core.Explanation;
 import io.tollgate.core.Limit;
 import io.tollgate.core.LimitStatus;
 import io.tollgate.core.Policy;
@@ -80,7 +81,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     return store.acquireAsync(s.batch).thenCompose(admitted -> {
       if (admitted || bans == null) {
         return CompletableFuture.completedFuture(told(
-            toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText), start));
+            toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText, true), start));
       }
       // Counting the refusal toward a ban calls the store again: not on the thread that completed
       // this future, which may be the store's own I/O thread.
@@ -134,7 +135,7 @@ public final class DefaultRateLimiter implements RateLimiter {
   }
 
   private Decision finish(RequestInfo request, Scratch s, long now, boolean admitted) {
-    Decision d = toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText);
+    Decision d = toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText, true);
     if (!admitted && bans != null) {
       bans.countRefusal(request, s, now, s.routeName, store);
     }
@@ -159,7 +160,9 @@ public final class DefaultRateLimiter implements RateLimiter {
     return bans == null ? null : bans.banned(request, s, now, store);
   }
 
-  private Decision toDecision(Scratch s, Batch batch, int n, boolean admitted, String route, String pattern) {
+  /** @param settleable whether the decision took its counts (false: an explanation, nothing to give back) */
+  private Decision toDecision(Scratch s, Batch batch, int n, boolean admitted, String route, String pattern,
+      boolean settleable) {
     CompiledLimit.Variant[] variants = s.variants;
     Limit[] limits = s.limitsOf(variants, n);
     long[] values = new long[4 * n];
@@ -187,7 +190,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     if (!admitted) {
       return MAKE.decision(Decision.Outcome.REFUSED, route, pattern, limits, values, reported, refusal, null);
     }
-    Decision.Settlement settlement = settle ? new StoreSettlement(batch, variants, n) : null;
+    Decision.Settlement settlement = settle && settleable ? new StoreSettlement(batch, variants, n) : null;
     return MAKE.decision(Decision.Outcome.ALLOWED, route, pattern, limits, values, reported, refusal, settlement);
   }
 
@@ -227,7 +230,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     long start = listener == null ? 0 : System.nanoTime();
     Scratch s = scratch.get();
     Batch batch = keyed(s, limitName, key, cost);
-    return told(toDecision(s, batch, 1, store.acquire(batch), null, null), start);
+    return told(toDecision(s, batch, 1, store.acquire(batch), null, null, true), start);
   }
 
   @Override
@@ -235,7 +238,7 @@ public final class DefaultRateLimiter implements RateLimiter {
     long start = listener == null ? 0 : System.nanoTime();
     Scratch s = newScratch();
     Batch batch = keyed(s, limitName, key, cost);
-    return store.acquireAsync(batch).thenApply(admitted -> told(toDecision(s, batch, 1, admitted, null, null), start));
+    return store.acquireAsync(batch).thenApply(admitted -> told(toDecision(s, batch, 1, admitted, null, null, true), start));
   }
 
   /** The batch of one keyed acquire, in {@code s}. */
@@ -280,6 +283,71 @@ public final class DefaultRateLimiter implements RateLimiter {
       }
     }
     return out;
+  }
+
+  @Override
+  public Explanation explain(RequestInfo request) {
+    Scratch s = newScratch();
+    long now = clock.epochMillis();
+    Decision early = prepare(request, s, now);
+    if (early != null) {
+      return new Explanation(early, List.of());
+    }
+    List<String> keys = new ArrayList<>(s.entries);
+    int route = compiled.matchRoute(request.method(), request.path(), s.segments.reset(), s);
+    for (CompiledLimit l : compiled.limits) { // the limits prepare() put in the batch, in its order
+      if (l.applies(route, request.method(), request.path(), s.segments, s.pathCaptures)) {
+        keys.add(Keys.describe(l.key, request, s.routeName, s, s.tenant));
+      }
+    }
+    store.peek(s.batch);
+    boolean admitted = true;
+    for (int i = 0; i < s.entries; i++) {
+      admitted &= s.variants[i].spec.shadow() || s.batch.fits(i);
+    }
+    return new Explanation(toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText, false), keys);
+  }
+
+  @Override
+  public List<ResetCounter> reset(RequestInfo request, String limitName) {
+    if (limitName != null && !compiled.limitsByName.containsKey(limitName)) {
+      throw new IllegalArgumentException("no limit named '" + limitName + "' in the policy (limits: "
+          + compiled.limitsByName.keySet() + ")");
+    }
+    Scratch s = newScratch();
+    String method = request.method();
+    String path = request.path();
+    Segments segments = s.segments.reset();
+    int route = compiled.matchRoute(method, path, segments, s);
+    String routeName = compiled.routeName(route);
+    Scratch.TenantCache tenant = s.tenant.reset();
+    Batch batch = s.batch.clear(clock.epochMillis());
+    List<ResetCounter> out = new ArrayList<>();
+    for (CompiledLimit l : compiled.limits) {
+      String name = l.base.limit.name();
+      if ((limitName != null && !name.equals(limitName)) || !l.applies(route, method, path, segments, s.pathCaptures)) {
+        continue;
+      }
+      CompiledLimit.Variant v = l.variantFor(tenant.tenant(request));
+      batch.beginEntry(v.spec, v.cost);
+      Keys.write(batch, l.key, request, routeName, s, tenant);
+      batch.endEntry();
+      out.add(new ResetCounter(name, Keys.describe(l.key, request, routeName, s, tenant)));
+    }
+    store.reset(batch);
+    return out;
+  }
+
+  @Override
+  public boolean liftBan(RequestInfo request) {
+    if (bans == null) {
+      return false;
+    }
+    Scratch s = newScratch();
+    long now = clock.epochMillis();
+    boolean banned = bans.banned(request, s, now, store) != null;
+    bans.lift(request, s, now, store);
+    return banned;
   }
 
   @Override

@@ -78,4 +78,60 @@ final class Keys {
     batch.keyPart(value);
     return true;
   }
+
+  /**
+   * The key {@link #write} writes, as text for people: each chain's part that has a value as
+   * {@code part=value}, chains joined by {@code , }; {@code (shared)} for a key of no part.
+   */
+  static String describe(KeyPart[][] key, RequestInfo request, String routeName, Scratch s, Scratch.TenantCache tenant) {
+    if (key.length == 0) {
+      return "(shared)";
+    }
+    StringBuilder out = new StringBuilder();
+    for (KeyPart[] chain : key) {
+      String text = null;
+      for (KeyPart part : chain) {
+        String value = valueOf(part, request, routeName, s, tenant);
+        if (value != null && !value.isEmpty()) {
+          text = part + "=" + value;
+          break;
+        }
+      }
+      out.append(out.length() == 0 ? "" : ", ").append(text == null ? chainText(chain) + "=(none)" : text);
+    }
+    return out.toString();
+  }
+
+  private static String chainText(KeyPart[] chain) {
+    StringBuilder t = new StringBuilder();
+    for (KeyPart p : chain) {
+      t.append(t.length() == 0 ? "" : "|").append(p);
+    }
+    return t.toString();
+  }
+
+  private static String valueOf(KeyPart part, RequestInfo request, String routeName, Scratch s,
+      Scratch.TenantCache tenant) {
+    switch (part.kind()) {
+      case CLIENT_IP:
+        return request.clientIp();
+      case ROUTE:
+        return routeName;
+      case METHOD:
+        return request.method();
+      case PATH:
+        return request.path();
+      case API_KEY:
+        return tenant.apiKey(request);
+      case TENANT:
+        return tenant.tenant(request);
+      case HEADER:
+        return request.header(part.name());
+      case QUERY:
+        return request.queryParam(part.name());
+      default:
+        int seg = s.capturedSegment(part.name());
+        return seg < 0 ? null : request.path().substring(s.segments.start(seg), s.segments.end(seg));
+    }
+  }
 }

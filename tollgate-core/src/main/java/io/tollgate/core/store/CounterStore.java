@@ -41,6 +41,14 @@ public interface CounterStore extends AutoCloseable {
   /** Writes every entry's result as {@code acquire} would, consuming nothing and creating no counter. */
   void peek(Batch batch);
 
+  /**
+   * Forgets every entry's counter, so that its key starts afresh (an operator's reset, a ban
+   * lifted): the current and previous window of a window counter, a token bucket's state, a
+   * concurrency limit's slots. Results are not written. Decisions that took from a counter before
+   * settle against nothing.
+   */
+  void reset(Batch batch);
+
   @Override
   default void close() {}
 }

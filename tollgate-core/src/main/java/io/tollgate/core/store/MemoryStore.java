@@ -155,6 +155,24 @@ public final class MemoryStore implements CounterStore {
   }
 
   @Override
+  public void reset(Batch batch) {
+    Counter.Probe probe = scratch(batch).probe;
+    for (int i = 0; i < batch.size(); i++) {
+      Counter c = table.get(probe.set(batch, i));
+      if (c != null) {
+        c.lock();
+        try {
+          if (!c.dead()) {
+            drop(c); // marked dead first: a decision holding it settles against nothing
+          }
+        } finally {
+          c.unlock();
+        }
+      }
+    }
+  }
+
+  @Override
   public void peek(Batch batch) {
     Counter.Probe probe = scratch(batch).probe;
     long now = batch.now();

@@ -85,6 +85,65 @@ public abstract class CounterStoreConformance {
   }
 
   @Test
+  void anExplanationReadsTheCountersAndMovesNone() {
+    RateLimiter l = limiter(Limit.builder("w").limit(2).window("1m").key("client-ip").build());
+    RequestInfo r = RequestInfo.builder().method("GET").path("/a").clientIp("203.0.113.7").build();
+    assertThat(l.decide(r).allowed()).isTrue();
+    for (int i = 0; i < 3; i++) {
+      io.tollgate.core.Explanation x = l.explain(r);
+      assertThat(x.decision().allowed()).isTrue();
+      assertThat(x.decision().reported().remaining()).isEqualTo(1);
+      assertThat(x.keys()).containsExactly("client-ip=203.0.113.7");
+    }
+    assertThat(l.decide(r).allowed()).isTrue();
+    assertThat(l.explain(r).decision().allowed()).as("the next would be refused").isFalse();
+    assertThat(l.decide(r).allowed()).isFalse();
+  }
+
+  @Test
+  void aResetGivesTheCallerAFreshBudgetOnEveryAlgorithmAndNoOneElse() {
+    RateLimiter l = limiter(Limit.builder("f").limit(2).window("1m").key("client-ip").build(),
+        Limit.builder("s").limit(2).window("1m").algorithm(Algorithm.SLIDING_WINDOW).key("client-ip").build(),
+        Limit.builder("t").limit(2).window("1m").algorithm(Algorithm.TOKEN_BUCKET).key("client-ip").build(),
+        Limit.builder("c").concurrency(2).key("client-ip").build());
+    RequestInfo me = RequestInfo.builder().method("GET").path("/a").clientIp("203.0.113.7").build();
+    RequestInfo other = RequestInfo.builder().method("GET").path("/a").clientIp("198.51.100.1").build();
+    for (int i = 0; i < 2; i++) {
+      assertThat(l.decide(me).allowed()).isTrue();
+      assertThat(l.decide(other).allowed()).isTrue();
+    }
+    assertThat(l.decide(me).allowed()).as("every limit is full").isFalse();
+    assertThat(l.reset(me, null)).extracting(RateLimiter.ResetCounter::limit).containsExactly("f", "s", "t", "c");
+    assertThat(l.reset(me, "t")).containsExactly(new RateLimiter.ResetCounter("t", "client-ip=203.0.113.7"));
+    for (int i = 0; i < 2; i++) {
+      assertThat(l.decide(me).allowed()).as("a fresh budget of 2 on every limit").isTrue();
+    }
+    assertThat(l.decide(me).allowed()).isFalse();
+    assertThat(l.decide(other).allowed()).as("another caller keeps its counts").isFalse();
+  }
+
+  @Test
+  void aLiftedBanLetsTheCallerInAgainAndForgetsItsRefusals() {
+    Policy.Builder p = Policy.builder().limit(Limit.builder("w").limit(1).window("1h").key("client-ip").build())
+        .ban(new io.tollgate.core.Ban(List.of(List.of(io.tollgate.core.KeyPart.of(io.tollgate.core.KeyPart.Kind.CLIENT_IP))),
+            2, "1m", "1h", 403, "application/json", io.tollgate.core.Ban.DEFAULT_BODY));
+    if (store == null) {
+      store = newStore();
+    }
+    RateLimiter l = RateLimiter.builder(p.build()).clock(clock).store(store).build();
+    RequestInfo me = RequestInfo.builder().method("GET").path("/a").clientIp("203.0.113.7").build();
+    assertThat(l.decide(me).allowed()).isTrue();
+    assertThat(l.decide(me).outcome()).isEqualTo(Decision.Outcome.REFUSED);
+    assertThat(l.decide(me).outcome()).isEqualTo(Decision.Outcome.REFUSED); // the second refusal bans
+    assertThat(l.decide(me).outcome()).isEqualTo(Decision.Outcome.BANNED);
+    assertThat(l.liftBan(me)).isTrue();
+    assertThat(l.liftBan(me)).as("lifted already").isFalse();
+    assertThat(l.decide(me).outcome()).as("not banned; the limit itself still refuses").isEqualTo(Decision.Outcome.REFUSED);
+    assertThat(l.decide(me).outcome()).as("its refusals were forgotten: one is not enough")
+        .isEqualTo(Decision.Outcome.REFUSED);
+  }
+
+  @Test
   void fixedWindowCountsToTheLimitAndResetsAtTheWindowsEnd() {
     RateLimiter l = limiter(Limit.builder("w").limit(2).window("1m").build());
     clock.advance(Duration.ofSeconds(30));

@@ -59,6 +59,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** Reloads the policy file. */
     Reload reload();
+
+    /** The limiter in effect. */
+    io.tollgate.core.RateLimiter limiter();
   }
 
   private final Server server;
@@ -87,6 +90,13 @@ public final class AdminServer implements AutoCloseable {
     sb.route().get("/admin/policy").build(guarded(token, (ctx, req) -> json(HttpStatus.OK, policy(process))));
     sb.route().post("/admin/reload").build(guarded(token, (ctx, req) -> HttpResponse.of(
         CompletableFuture.supplyAsync(() -> reloaded(process.reload()), ctx.blockingTaskExecutor()))));
+    sb.route().post("/admin/explain").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
+        .thenApplyAsync(body -> Requests.explain(process.limiter(), body.contentUtf8()), ctx.blockingTaskExecutor()))));
+    sb.route().post("/admin/reset").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
+        .thenApplyAsync(body -> Requests.reset(process.limiter(), body.contentUtf8(), ctx.queryParam("limit")),
+            ctx.blockingTaskExecutor()))));
+    sb.route().delete("/admin/bans").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
+        .thenApplyAsync(body -> Requests.liftBan(process.limiter(), body.contentUtf8()), ctx.blockingTaskExecutor()))));
     sb.serviceUnder("/", guarded(token, (ctx, req) -> json(HttpStatus.NOT_FOUND, error("no such admin endpoint: "
         + req.method() + " " + req.path() + " (see docs/operations.md)"))));
     Server server = sb.build();

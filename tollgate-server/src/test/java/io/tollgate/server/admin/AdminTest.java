@@ -153,4 +153,86 @@ class AdminTest {
           "tollgate_decision_duration_seconds_count{store=\"redis\"} 1");
     }
   }
+
+  private HttpResponse<String> explain(String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + "/admin/explain"))
+        .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void explainResolvesADescribedRequestAsARealOneAndMovesNoCounter() throws Exception {
+    start(POLICY);
+    proxy("/items/1");
+    proxy("/items/2");
+    String ask = "{\"method\":\"GET\",\"path\":\"/items/9\",\"client_ip\":\"127.0.0.1\"}";
+    HttpResponse<String> r = explain(ask);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).startsWith("{\"allowed\":true,\"outcome\":\"allowed\",\"route\":\"items\",\"limits\":["
+        + "{\"name\":\"per-ip\",\"key\":\"client-ip=127.0.0.1\",\"algorithm\":\"fixed-window\",\"limit\":3,"
+        + "\"window\":\"1h\",\"mode\":\"enforce\",\"remaining\":1,\"reset\":\"")
+        .contains("{\"name\":\"all\",\"key\":\"(shared)\"")
+        .contains("\"name\":\"watch\",\"key\":\"client-ip=127.0.0.1\"");
+    assertThat(explain(ask).body()).as("asking twice moves nothing").isEqualTo(r.body());
+    assertThat(explain("{\"path\":\"/items/9\",\"client_ip\":\"198.51.100.7\"}").body())
+        .contains("\"key\":\"client-ip=198.51.100.7\"").contains("\"remaining\":3,");
+    proxy("/items/3");
+    assertThat(explain(ask).body()).startsWith("{\"allowed\":false,\"outcome\":\"refused\",\"route\":\"items\"")
+        .contains("\"remaining\":0,");
+    assertThat(explain("{\"path\":\"/elsewhere\",\"client_ip\":\"127.0.0.1\"}").body())
+        .startsWith("{\"allowed\":true,\"outcome\":\"allowed\",\"route\":\"default\"");
+    HttpResponse<String> bad = explain("{\"path\":\"nope\"}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).isEqualTo("{\"error\":\"'path' is required and starts with '/' (was \\\"nope\\\")\"}");
+    assertThat(explain("[1]").statusCode()).isEqualTo(400);
+    assertThat(explain("{\"path\":\"/a\",\"colour\":\"red\"}").body()).contains("unknown field 'colour'");
+  }
+
+  @Test
+  void explainFollowsTenantsAndKeyFallbacks() throws Exception {
+    start("listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\nupstream: echo\n"
+        + "tenants:\n  api-key: header:X-Api-Key\n  map: {acme: [k1, k2]}\n  overrides: {acme: {per-tenant: {limit: 50}}}\n"
+        + "limits:\n  - {name: per-tenant, key: [tenant|api-key|client-ip], limit: 5, window: 1m}\n");
+    String acme = explain("{\"path\":\"/x\",\"headers\":{\"X-Api-Key\":\"k2\"},\"client_ip\":\"10.0.0.1\"}").body();
+    assertThat(acme).contains("\"key\":\"tenant=acme\"").contains("\"limit\":50,");
+    String unknownKey = explain("{\"path\":\"/x\",\"headers\":{\"X-Api-Key\":\"zz\"}}").body();
+    assertThat(unknownKey).contains("\"key\":\"api-key=zz\"").contains("\"limit\":5,");
+    assertThat(explain("{\"path\":\"/x\",\"client_ip\":\"10.0.0.9\"}").body()).contains("\"key\":\"client-ip=10.0.0.9\"");
+  }
+
+  private HttpResponse<String> adminWithBody(String method, String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+        .header("Authorization", "Bearer " + TOKEN).method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void resetGivesTheCallerAFreshBudgetAndBansCanBeLifted() throws Exception {
+    start(POLICY.replace("reload: manual\n", "reload: manual\nban: {after: 2, within: 1m, for: 1h}\n"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(proxy("/items/" + i)).isEqualTo(200);
+    }
+    assertThat(proxy("/items/3")).isEqualTo(429);
+    HttpResponse<String> one = adminWithBody("POST", "/admin/reset?limit=per-ip",
+        "{\"path\":\"/items/x\",\"client_ip\":\"127.0.0.1\"}");
+    assertThat(one.statusCode()).isEqualTo(200);
+    assertThat(one.body()).isEqualTo("{\"reset\":[{\"limit\":\"per-ip\",\"key\":\"client-ip=127.0.0.1\"}]}");
+    assertThat(proxy("/items/4")).isEqualTo(200);
+    assertThat(adminWithBody("POST", "/admin/reset", "{\"path\":\"/items/x\",\"client_ip\":\"127.0.0.1\"}").body())
+        .isEqualTo("{\"reset\":[{\"limit\":\"per-ip\",\"key\":\"client-ip=127.0.0.1\"},"
+            + "{\"limit\":\"all\",\"key\":\"(shared)\"},{\"limit\":\"watch\",\"key\":\"client-ip=127.0.0.1\"}]}");
+    assertThat(adminWithBody("POST", "/admin/reset?limit=nope", "{\"path\":\"/\"}").statusCode()).isEqualTo(400);
+
+    for (int i = 0; i < 3; i++) {
+      proxy("/items/" + i);
+    }
+    assertThat(proxy("/items/8")).as("the second refusal within a minute (a reset keeps the ban's count)")
+        .isEqualTo(429);
+    assertThat(proxy("/items/9")).as("banned").isEqualTo(403);
+    HttpResponse<String> lifted = adminWithBody("DELETE", "/admin/bans", "{\"client_ip\":\"127.0.0.1\"}");
+    assertThat(lifted.body()).isEqualTo("{\"lifted\":true}");
+    assertThat(proxy("/other")).isEqualTo(200);
+    assertThat(adminWithBody("DELETE", "/admin/bans", "{\"client_ip\":\"127.0.0.1\"}").body())
+        .isEqualTo("{\"lifted\":false}");
+  }
 }

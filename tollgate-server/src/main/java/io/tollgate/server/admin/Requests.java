@@ -1,0 +1,144 @@
+package io.tollgate.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import io.tollgate.core.Decision;
+import io.tollgate.core.Explanation;
+import io.tollgate.core.LimitStatus;
+import io.tollgate.core.Mode;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.RequestInfo;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admin endpoints that take a description of a request,
+ * {@code {"method":"GET","path":"/a/b?x=1","headers":{"X-Api-Key":"k"},"client_ip":"198.51.100.7"}},
+ * and resolve it exactly as the gateway resolves a real one (tenants, key fallbacks, routes).
+ */
+final class Requests {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Requests() {}
+
+  /** {@code POST /admin/explain}: what would be decided, moving no counter. */
+  static HttpResponse explain(RateLimiter limiter, String body) {
+    RequestInfo request;
+    try {
+      request = parse(body);
+    } catch (IllegalArgumentException | IOException e) {
+      return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", e.getMessage()));
+    }
+    Explanation x = limiter.explain(request);
+    Decision d = x.decision();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("allowed", d.allowed()).put("outcome", d.outcome() == Decision.Outcome.ALLOWED && d.appliedCount() == 0
+        ? "unlimited" : d.outcome().name().toLowerCase(java.util.Locale.ROOT)).put("route", d.route());
+    ArrayNode limits = o.putArray("limits");
+    List<LimitStatus> applied = d.appliedCount() == 0 ? List.of() : d.applied();
+    for (int i = 0; i < applied.size(); i++) {
+      LimitStatus s = applied.get(i);
+      ObjectNode l = limits.addObject().put("name", s.name()).put("key", i < x.keys().size() ? x.keys().get(i) : null)
+          .put("algorithm", s.definition().algorithm().text()).put("limit", s.definition().limit());
+      if (s.definition().windowText() != null) {
+        l.put("window", s.definition().windowText());
+      }
+      l.put("mode", s.definition().mode() == Mode.SHADOW ? "shadow" : "enforce").put("remaining", s.remaining())
+          .put("reset", Instant.ofEpochMilli(s.resetAtMillis()).toString()).put("fits", s.fits());
+    }
+    return json(HttpStatus.OK, o);
+  }
+
+  /** {@code POST /admin/reset[?limit=NAME]}: a fresh budget for the caller described, on every limit or one. */
+  static HttpResponse reset(RateLimiter limiter, String body, String limit) {
+    try {
+      List<RateLimiter.ResetCounter> reset = limiter.reset(parse(body, true), limit);
+      ObjectNode o = JSON.createObjectNode();
+      ArrayNode a = o.putArray("reset");
+      for (RateLimiter.ResetCounter r : reset) {
+        a.addObject().put("limit", r.limit()).put("key", r.key());
+      }
+      return json(HttpStatus.OK, o);
+    } catch (IllegalArgumentException | IOException e) {
+      return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", e.getMessage()));
+    } catch (IllegalStateException e) {
+      return json(HttpStatus.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", e.getMessage()));
+    }
+  }
+
+  /** {@code DELETE /admin/bans}: lifts the ban of the caller described ({@code {"client_ip":…}} is enough). */
+  static HttpResponse liftBan(RateLimiter limiter, String body) {
+    try {
+      boolean lifted = limiter.liftBan(parse(body, false));
+      return json(HttpStatus.OK, JSON.createObjectNode().put("lifted", lifted));
+    } catch (IllegalArgumentException | IOException e) {
+      return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", e.getMessage()));
+    } catch (IllegalStateException e) {
+      return json(HttpStatus.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", e.getMessage()));
+    }
+  }
+
+  static RequestInfo parse(String body) throws IOException {
+    return parse(body, true);
+  }
+
+  /** A request description into what the limiter reads; without {@code requirePath}, the path defaults to {@code /}. */
+  static RequestInfo parse(String body, boolean requirePath) throws IOException {
+    JsonNode n = JSON.readTree(body == null || body.isBlank() ? "null" : body);
+    if (n == null || !n.isObject()) {
+      throw new IllegalArgumentException("the body must be a JSON object: {\"method\":\"GET\",\"path\":\"/a\","
+          + "\"headers\":{...},\"client_ip\":\"198.51.100.7\"}");
+    }
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!List.of("method", "path", "headers", "client_ip").contains(f)) {
+        throw new IllegalArgumentException("unknown field '" + f + "' (method, path, headers, client_ip)");
+      }
+    }
+    String path = text(n, "path", requirePath ? null : "/");
+    if (path == null || !path.startsWith("/")) {
+      throw new IllegalArgumentException("'path' is required and starts with '/' (was " + n.get("path") + ")");
+    }
+    RequestInfo.Builder b = RequestInfo.builder().method(text(n, "method", "GET")).path(path)
+        .clientIp(text(n, "client_ip", "127.0.0.1"));
+    JsonNode headers = n.get("headers");
+    if (headers != null && !headers.isNull()) {
+      if (!headers.isObject()) {
+        throw new IllegalArgumentException("'headers' must be an object of names to values");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = headers.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> h = it.next();
+        b.header(h.getKey(), h.getValue().asText());
+      }
+    }
+    return b.build();
+  }
+
+  private static String text(JsonNode n, String field, String otherwise) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return otherwise;
+    }
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("'" + field + "' must be a string (was " + v + ")");
+    }
+    return v.asText();
+  }
+
+  private static HttpResponse json(HttpStatus status, ObjectNode body) {
+    try {
+      return HttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsString(body));
+    } catch (IOException e) {
+      return HttpResponse.ofFailure(e);
+    }
+  }
+}
