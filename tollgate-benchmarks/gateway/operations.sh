@@ -52,13 +52,15 @@ done
 # reloads under load: two files differing in one number, swapped in twice a second
 sed 's/1000000000/999999999/' $W/metrics.yaml > $W/metrics-b.yaml
 cp $W/metrics.yaml $W/metrics-a.yaml
+pause=$(python3 -c "print(($D - 1) / 20)")
 ( sleep 0.3; for i in $(seq 20); do
     if [ $((i % 2)) = 1 ]; then cp $W/metrics-b.yaml $W/metrics.yaml; else cp $W/metrics-a.yaml $W/metrics.yaml; fi
     curl -s -X POST http://127.0.0.1:18096/admin/reload >> $W/reloads; echo >> $W/reloads
-    sleep $(python3 -c "print(($D - 1) / 20)")
+    sleep $pause
   done ) &
+reloader=$!
 run reloads http://127.0.0.1:18095/ | tee -a $W/out
-wait
+wait $reloader
 echo "reloads during that run: $(grep -c '"reloaded"' $W/reloads) reloaded, $(grep -c '"rejected"' $W/reloads) rejected"
 echo "medians over the rounds:"
 for name in off metrics metrics+al; do

@@ -121,6 +121,16 @@ public final class Decision {
     return limits.length;
   }
 
+  /** The {@code i}th limit that applied, as in {@link #applied()}, without making its status. */
+  public Limit appliedLimit(int i) {
+    return limits[i];
+  }
+
+  /** Whether the {@code i}th limit that applied had room for the request, as in {@link #applied()}. */
+  public boolean fits(int i) {
+    return values[4 * i + 3] != 0;
+  }
+
   private LimitStatus status(int i) {
     return new LimitStatus(limits[i], route, pattern, values[4 * i], values[4 * i + 1], values[4 * i + 2],
         values[4 * i + 3] != 0);

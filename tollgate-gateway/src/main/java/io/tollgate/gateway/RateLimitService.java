@@ -111,7 +111,8 @@ final class RateLimitService extends SimpleDecoratingHttpService {
       long start = System.nanoTime();
       ctx.log().whenComplete().thenAccept(log -> {
         settle(d, log);
-        listener.answered(d.route(), code(ctx, log), System.nanoTime() - start);
+        listener.answered(d.route(), log.responseCause() != null ? 0 : log.responseHeaders().status().code(),
+            Boolean.TRUE.equals(ctx.attr(ProxyService.MADE_HERE)), System.nanoTime() - start);
       });
     } else if (d.appliedCount() > 0) {
       ctx.log().whenComplete().thenAccept(log -> settle(d, log));
@@ -155,17 +156,6 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     return new AccessLogger.Entry(clock.epochMillis(), info.clientIp(), info.method(), info.path(), code, d.route(),
         decision, reported == null ? null : reported.name(), reported == null ? -1 : reported.remaining(),
         (end - log.requestStartTimeNanos()) / 1e6, passedOn ? (end - decided) / 1e6 : -1);
-  }
-
-  private static String code(ServiceRequestContext ctx, RequestLog log) {
-    if (log.responseCause() != null) {
-      return "aborted";
-    }
-    int status = log.responseHeaders().status().code();
-    if (Boolean.TRUE.equals(ctx.attr(ProxyService.MADE_HERE))) {
-      return Integer.toString(status);
-    }
-    return (status / 100) + "xx";
   }
 
   /** Gives back what the response does not count and releases concurrency slots, exactly once. */

@@ -9,10 +9,9 @@ public interface UpstreamListener {
 
   /**
    * @param route the route the request belonged to
-   * @param code {@code 2xx}, {@code 3xx}, {@code 4xx} or {@code 5xx} for what the upstream answered;
-   *     {@code 502} or {@code 504} when the gateway answered for an upstream that failed or was
-   *     late; {@code aborted} when the response never completed (the client went away)
+   * @param status the response's status; 0 when it never completed (the client went away)
+   * @param madeHere whether the gateway made it (502, 504: the upstream failed or was late)
    * @param nanos from the decision's end to the response's
    */
-  void answered(String route, String code, long nanos);
+  void answered(String route, int status, boolean madeHere, long nanos);
 }

@@ -16,7 +16,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.core.Decision;
 import io.tollgate.core.DecisionListener;
-import io.tollgate.core.LimitStatus;
 import io.tollgate.core.Mode;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.MemoryStore;
@@ -27,6 +26,8 @@ import io.tollgate.server.Reload;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The process's metrics on Micrometer's Prometheus registry, under the names of docs/operations.md.
@@ -47,9 +48,13 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Timer decisionDuration;
-  private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> limitDecisions = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> upstreamResponses = new ConcurrentHashMap<>();
+  // Meters by name, then by a small index: no key is built per request, only a map read.
+  private static final String[] DECISIONS = {"allowed", "refused", "banned", "denied", "unlimited"};
+  private static final String[] OUTCOMES = {"allowed", "refused", "not_taken", "shadow_refused"};
+  private static final String[] CODES = {"1xx", "2xx", "3xx", "4xx", "5xx", "502", "504", "aborted"};
+  private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> requests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> limitDecisions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> upstreamResponses = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> upstreamDuration = new ConcurrentHashMap<>();
   private volatile Gauge policyInfo;
 
@@ -93,52 +98,74 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
 
   @Override
   public void decided(Decision d, long nanos) {
-    decisionDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    decisionDuration.record(nanos, TimeUnit.NANOSECONDS);
     String route = d.route() == null ? NO_ROUTE : d.route();
-    String decision;
+    int n = d.appliedCount();
+    int decision;
     switch (d.outcome()) {
       case ALLOWED:
-        decision = d.appliedCount() == 0 ? "unlimited" : "allowed";
+        decision = n == 0 ? 4 : 0;
         break;
       case REFUSED:
-        decision = "refused";
+        decision = 1;
         break;
       case BANNED:
-        decision = "banned";
+        decision = 2;
         break;
       default:
-        decision = "denied";
+        decision = 3;
         break;
     }
-    requests.computeIfAbsent(route + '\0' + decision, k -> Counter.builder("tollgate.requests")
-        .description("requests decided").tag("route", route).tag("decision", decision).register(registry)).increment();
-    if (d.appliedCount() == 0 || d.outcome() == Decision.Outcome.BANNED) {
+    counter(requests, route, decision, "tollgate.requests", "requests decided", "route", "decision", DECISIONS)
+        .increment();
+    if (n == 0 || d.outcome() == Decision.Outcome.BANNED) {
       return;
     }
-    for (LimitStatus s : d.applied()) {
-      String outcome;
-      if (s.definition().mode() == Mode.SHADOW) {
-        outcome = s.fits() ? "allowed" : "shadow_refused";
-      } else if (d.allowed()) {
-        outcome = "allowed";
+    boolean allowed = d.allowed();
+    for (int i = 0; i < n; i++) {
+      boolean fits = d.fits(i);
+      int outcome;
+      if (d.appliedLimit(i).mode() == Mode.SHADOW) {
+        outcome = fits ? 0 : 3;
+      } else if (allowed) {
+        outcome = 0;
       } else {
-        outcome = s.fits() ? "not_taken" : "refused";
+        outcome = fits ? 2 : 1;
       }
-      String limit = s.name();
-      limitDecisions.computeIfAbsent(limit + '\0' + outcome, k -> Counter.builder("tollgate.limit.decisions")
-          .description("per limit that applied").tag("limit", limit).tag("outcome", outcome).register(registry))
-          .increment();
+      counter(limitDecisions, d.appliedLimit(i).name(), outcome, "tollgate.limit.decisions", "per limit that applied",
+          "limit", "outcome", OUTCOMES).increment();
     }
   }
 
   @Override
-  public void answered(String route, String code, long nanos) {
+  public void answered(String route, int status, boolean madeHere, long nanos) {
     String r = route == null ? NO_ROUTE : route;
-    upstreamResponses.computeIfAbsent(r + '\0' + code, k -> Counter.builder("tollgate.upstream.responses")
-        .description("responses passed on from the upstream").tag("route", r).tag("code", code).register(registry))
-        .increment();
-    upstreamDuration.computeIfAbsent(r, k -> Timer.builder("tollgate.upstream.duration").tag("route", r)
-        .serviceLevelObjectives(BUCKETS).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    int code = status == 0 ? 7 : madeHere && status == 502 ? 5 : madeHere && status == 504 ? 6
+        : Math.max(0, Math.min(4, status / 100 - 1));
+    counter(upstreamResponses, r, code, "tollgate.upstream.responses", "responses passed on from the upstream",
+        "route", "code", CODES).increment();
+    Timer t = upstreamDuration.get(r);
+    if (t == null) {
+      t = upstreamDuration.computeIfAbsent(r, k -> Timer.builder("tollgate.upstream.duration").tag("route", k)
+          .serviceLevelObjectives(BUCKETS).register(registry));
+    }
+    t.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The counter of {@code name}'s label {@code firstTag=first} and {@code values[index]}, registered on first use. */
+  private Counter counter(ConcurrentHashMap<String, AtomicReferenceArray<Counter>> byFirst, String first, int index, String name,
+      String description, String firstTag, String secondTag, String[] values) {
+    AtomicReferenceArray<Counter> row = byFirst.get(first);
+    if (row == null) {
+      row = byFirst.computeIfAbsent(first, k -> new AtomicReferenceArray<>(values.length));
+    }
+    Counter c = row.get(index);
+    if (c == null) {
+      c = Counter.builder(name).description(description).tag(firstTag, first).tag(secondTag, values[index])
+          .register(registry); // registering again returns the same counter: two threads racing agree
+      row.set(index, c);
+    }
+    return c;
   }
 
   /** Counts a reload by its result, and names the policy in effect. */
