@@ -81,6 +81,15 @@ public interface RateLimiter extends AutoCloseable {
    */
   boolean liftBan(RequestInfo request);
 
+  /**
+   * The bans in effect, at most {@code max}, read from the store (every counter of the ban rule may
+   * be read: for an operator). Empty without a ban rule.
+   */
+  List<ActiveBan> bans(int max);
+
+  /** A caller banned: its ban key as text ({@code client-ip=203.0.113.7}), since when and until when (epoch ms). */
+  record ActiveBan(String key, long sinceMillis, long untilMillis) {}
+
   /** One counter {@link #reset} forgot: the limit, and the key as text ({@code client-ip=203.0.113.7}). */
   record ResetCounter(String limit, String key) {}
 

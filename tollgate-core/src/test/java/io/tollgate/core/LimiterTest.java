@@ -268,4 +268,24 @@ class LimiterTest {
     assertThatThrownBy(() -> Policy.builder().limit(Limit.builder("a").routes("nope").limit(1).window("1s").build()).build())
         .hasMessage("limit 'a' names route 'nope', which does not exist");
   }
+
+  @Test
+  void activeBansNameTheirCallersKeyWithTheAlternativeThatHadAValue() {
+    Policy p = Policy.builder().limit(Limit.builder("w").limit(1).window("1h").key("header:X-User|client-ip").build())
+        .ban(new Ban(List.of(List.of(KeyPart.parse("header:X-User"), KeyPart.of(KeyPart.Kind.CLIENT_IP))), 1, "1m", "1h",
+            403, "application/json", Ban.DEFAULT_BODY))
+        .build();
+    RateLimiter l = limiter(p);
+    RequestInfo zoe = RequestInfo.builder().method("GET").path("/").clientIp("203.0.113.7").header("X-User", "zoë ☃")
+        .build();
+    RequestInfo anonymous = req("GET", "/", "198.51.100.1");
+    for (RequestInfo r : List.of(zoe, anonymous)) {
+      assertThat(l.decide(r).allowed()).isTrue();
+      assertThat(l.decide(r).allowed()).isFalse(); // the first refusal bans (after: 1)
+      assertThat(l.decide(r).outcome()).isEqualTo(Decision.Outcome.BANNED);
+    }
+    assertThat(l.bans(10)).extracting(RateLimiter.ActiveBan::key)
+        .containsExactlyInAnyOrder("header:x-user=zoë ☃", "client-ip=198.51.100.1");
+    assertThat(l.bans(1)).hasSize(1);
+  }
 }

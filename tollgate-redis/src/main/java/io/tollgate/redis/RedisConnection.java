@@ -7,7 +7,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -44,7 +44,7 @@ final class RedisConnection implements AutoCloseable {
   private final RedisClient client;
   private final RedisClusterClient cluster;
   private volatile StatefulConnection<byte[], byte[]> connection;
-  private volatile RedisScriptingAsyncCommands<byte[], byte[]> commands;
+  private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final Runnable onLateConnection;
   private volatile boolean closed;
 
@@ -108,7 +108,7 @@ final class RedisConnection implements AutoCloseable {
   }
 
   /** The commands of the connection, or {@code null} while it has never been made. */
-  RedisScriptingAsyncCommands<byte[], byte[]> commands() {
+  RedisClusterAsyncCommands<byte[], byte[]> commands() {
     return commands;
   }
 

@@ -1,14 +1,22 @@
 package io.tollgate.redis;
 
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tollgate.core.Algorithm;
 import io.tollgate.core.store.Batch;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.LimitSpec;
 import io.tollgate.core.store.MemoryStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -198,6 +206,56 @@ public final class RedisStore implements CounterStore {
     }
   }
 
+  /**
+   * Scans the keys of {@code spec}'s counters ({@code SCAN MATCH}, then one {@code MGET} per page),
+   * waiting at most the timeout per call: O(keys in Redis), for an operator, not for decisions.
+   *
+   * @throws IllegalStateException when Redis did not answer
+   */
+  @Override
+  public List<Emptied> emptied(LimitSpec spec, long nowMillis, int max) {
+    if (spec.algorithm() != Algorithm.TOKEN_BUCKET) {
+      throw new IllegalArgumentException("not a token bucket: " + spec);
+    }
+    RedisClusterAsyncCommands<byte[], byte[]> redis = connection.commands();
+    if (redis == null) {
+      throw new IllegalStateException("not connected to Redis at " + RedisStoreOptions.redacted(options.uri()) + " yet");
+    }
+    byte[] head = script.head(spec);
+    byte[] pattern = Script.globEscaped(head);
+    long nowMicros = nowMillis * 1000;
+    List<Emptied> out = new ArrayList<>();
+    ScanCursor cursor = ScanCursor.INITIAL;
+    try {
+      do {
+        KeyScanCursor<byte[]> page = redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000))
+            .get(options.timeout().toMillis() * 20, TimeUnit.MILLISECONDS);
+        List<byte[]> keys = page.getKeys();
+        if (!keys.isEmpty()) {
+          List<KeyValue<byte[], byte[]>> tats = redis.mget(keys.toArray(new byte[0][]))
+              .get(options.timeout().toMillis() * 20, TimeUnit.MILLISECONDS);
+          for (KeyValue<byte[], byte[]> kv : tats) {
+            if (kv.hasValue() && out.size() < max) {
+              long tat = Long.parseLong(new String(kv.getValue(), StandardCharsets.US_ASCII));
+              if (tat > nowMicros) {
+                out.add(new Emptied(Arrays.copyOfRange(kv.getKey(), head.length, kv.getKey().length),
+                    -Math.floorDiv(-tat, 1000)));
+              }
+            }
+          }
+        }
+        cursor = page;
+      } while (!cursor.isFinished() && out.size() < max);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while scanning Redis", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Redis at " + RedisStoreOptions.redacted(options.uri())
+          + " did not answer the scan: " + rootMessage(e), e);
+    }
+    return out;
+  }
+
   @Override
   public void peek(Batch b) {
     long[] out = callAsync(Script.PEEK, b, script.baseKeys(b), null).join();
@@ -229,7 +287,7 @@ public final class RedisStore implements CounterStore {
 
   /** One script call on the wire (for the {@link Coalescer}): EVALSHA, and EVAL again on NOSCRIPT. */
   private CompletableFuture<byte[]> send(byte[][] keys, byte[][] args) {
-    RedisScriptingAsyncCommands<byte[], byte[]> redis = connection.commands();
+    RedisClusterAsyncCommands<byte[], byte[]> redis = connection.commands();
     if (redis == null) {
       return RedisConnection.notConnected(options.uri());
     }

@@ -80,6 +80,24 @@ final class Script {
     return keys;
   }
 
+  /** The head of every key of {@code s}'s counters: {@code {prefix}:counter:}. */
+  byte[] head(LimitSpec s) {
+    return specArgs(s)[1];
+  }
+
+  /** {@code bytes} as a SCAN pattern that matches exactly them, then anything: glob characters escaped. */
+  static byte[] globEscaped(byte[] bytes) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(bytes.length + 8);
+    for (byte b : bytes) {
+      if (b == '*' || b == '?' || b == '[' || b == ']' || b == '\\') {
+        out.write('\\');
+      }
+      out.write(b);
+    }
+    out.write('*');
+    return out.toByteArray();
+  }
+
   /** A spec's script argument up to its cost ({@code f:limit:window:burst:interval:shadow:}) and its key head. */
   byte[][] specArgs(LimitSpec s) {
     byte[][] a = specArgs.get(s);

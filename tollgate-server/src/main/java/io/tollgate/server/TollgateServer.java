@@ -50,7 +50,7 @@ public final class TollgateServer implements AutoCloseable {
     this.file = file;
     this.loadedAt = Instant.now();
     Settings.Listen adminListen = file.settings().admin().listen();
-    this.metrics = adminListen == null ? null : new Metrics(store);
+    this.metrics = adminListen == null ? null : new Metrics(store, () -> this.limiter);
     if (metrics != null) {
       metrics.policy(file.sha256());
     }

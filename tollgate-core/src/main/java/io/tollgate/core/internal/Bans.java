@@ -6,6 +6,7 @@ import io.tollgate.core.Decision;
 import io.tollgate.core.HeaderSet;
 import io.tollgate.core.KeyPart;
 import io.tollgate.core.Limit;
+import io.tollgate.core.RateLimiter;
 import io.tollgate.core.Refusal;
 import io.tollgate.core.RequestInfo;
 import io.tollgate.core.Route;
@@ -72,6 +73,16 @@ final class Bans {
       batch.endEntry();
     }
     store.reset(batch);
+  }
+
+  /** The bans in effect at {@code now}, their keys decoded. */
+  List<RateLimiter.ActiveBan> active(CounterStore store, long now, int max) {
+    List<RateLimiter.ActiveBan> out = new java.util.ArrayList<>();
+    for (CounterStore.Emptied e : store.emptied(ban, now, max)) {
+      out.add(new RateLimiter.ActiveBan(Keys.decode(key, e.keyParts()), e.untilMillis() - ban.windowMillis(),
+          e.untilMillis()));
+    }
+    return out;
   }
 
   /** Counts a refusal of the request's caller; the one that reaches the rule's count bans it. */

@@ -351,6 +351,11 @@ public final class DefaultRateLimiter implements RateLimiter {
   }
 
   @Override
+  public List<ActiveBan> bans(int max) {
+    return bans == null ? List.of() : bans.active(store, clock.epochMillis(), max);
+  }
+
+  @Override
   public Policy policy() {
     return compiled.policy;
   }

@@ -134,4 +134,69 @@ final class Keys {
         return seg < 0 ? null : request.path().substring(s.segments.start(seg), s.segments.end(seg));
     }
   }
+
+  /**
+   * The text {@link #describe} gives, read back from key parts as {@link #write} wrote them (the
+   * parts after the spec's id): for keys found in a store.
+   */
+  static String decode(KeyPart[][] key, byte[] parts) {
+    if (key.length == 0) {
+      return "(shared)";
+    }
+    int[] at = {0};
+    StringBuilder out = new StringBuilder();
+    for (KeyPart[] chain : key) {
+      String first = part(parts, at);
+      String text;
+      if (first == null) {
+        text = "(unreadable)";
+      } else if (first.isEmpty()) {
+        text = chainText(chain) + "=(none)";
+      } else if (chain.length > 1) { // an alternative's index, then its value
+        int alt = first.charAt(0) - '0';
+        String value = part(parts, at);
+        text = (alt >= 0 && alt < chain.length ? chain[alt].toString() : chainText(chain)) + "=" + value;
+      } else {
+        text = chain[0] + "=" + first;
+      }
+      out.append(out.length() == 0 ? "" : ", ").append(text);
+    }
+    return out.toString();
+  }
+
+  /** One length-prefixed part (a varint count of chars, then CESU-8), or {@code null} past the end. */
+  private static String part(byte[] b, int[] at) {
+    int p = at[0];
+    int n = 0;
+    int shift = 0;
+    while (true) {
+      if (p >= b.length) {
+        return null;
+      }
+      byte x = b[p++];
+      n |= (x & 0x7F) << shift;
+      if ((x & 0x80) == 0) {
+        break;
+      }
+      shift += 7;
+    }
+    StringBuilder s = new StringBuilder(n);
+    for (int j = 0; j < n && p < b.length; j++) {
+      int c = b[p++] & 0xFF;
+      if (c >= 0xE0) {
+        if (p + 2 > b.length) {
+          return null;
+        }
+        c = ((c & 0x0F) << 12) | ((b[p++] & 0x3F) << 6) | (b[p++] & 0x3F);
+      } else if (c >= 0xC0) {
+        if (p + 1 > b.length) {
+          return null;
+        }
+        c = ((c & 0x1F) << 6) | (b[p++] & 0x3F);
+      }
+      s.append((char) c);
+    }
+    at[0] = p;
+    return s.toString();
+  }
 }

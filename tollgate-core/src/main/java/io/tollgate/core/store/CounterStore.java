@@ -1,5 +1,6 @@
 package io.tollgate.core.store;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -48,6 +49,23 @@ public interface CounterStore extends AutoCloseable {
    * settle against nothing.
    */
   void reset(Batch batch);
+
+  /**
+   * The token buckets of {@code spec} that are empty at {@code nowMillis} (they would refuse a cost
+   * of 1), at most {@code max}: who is held back, for an operator (the active bans). May read every
+   * counter of the store: not for decisions.
+   *
+   * @throws IllegalArgumentException when {@code spec} is not a token bucket
+   */
+  List<Emptied> emptied(LimitSpec spec, long nowMillis, int max);
+
+  /**
+   * One empty bucket.
+   *
+   * @param keyParts its key's parts as {@link Batch#keyPart} wrote them (after the spec's id)
+   * @param untilMillis when it has room again
+   */
+  record Emptied(byte[] keyParts, long untilMillis) {}
 
   @Override
   default void close() {}

@@ -1,6 +1,10 @@
 package io.tollgate.core.store;
 
+import io.tollgate.core.Algorithm;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -152,6 +156,46 @@ public final class MemoryStore implements CounterStore {
         c.unlock();
       }
     }
+  }
+
+  @Override
+  public List<Emptied> emptied(LimitSpec spec, long nowMillis, int max) {
+    if (spec.algorithm() != Algorithm.TOKEN_BUCKET) {
+      throw new IllegalArgumentException("not a token bucket: " + spec);
+    }
+    long nowMicros = nowMillis * 1000;
+    List<Emptied> out = new ArrayList<>();
+    for (Counter c : table.values()) {
+      if (out.size() >= max) {
+        break;
+      }
+      int at = idEnd(c.key, spec.id());
+      if (at < 0) {
+        continue;
+      }
+      c.lock();
+      try {
+        if (!c.dead() && c.count > nowMicros) { // the theoretical arrival time is past now: no token
+          out.add(new Emptied(Arrays.copyOfRange(c.key, at, c.key.length), -Math.floorDiv(-c.count, 1000)));
+        }
+      } finally {
+        c.unlock();
+      }
+    }
+    return out;
+  }
+
+  /** Where a key's parts start if it begins with {@code id} as a varint, else -1. */
+  private static int idEnd(byte[] key, int id) {
+    int p = 0;
+    int v = id;
+    while ((v & ~0x7F) != 0) {
+      if (p >= key.length || key[p++] != (byte) ((v & 0x7F) | 0x80)) {
+        return -1;
+      }
+      v >>>= 7;
+    }
+    return p < key.length && key[p] == (byte) v ? p + 1 : -1;
   }
 
   @Override

@@ -136,7 +136,10 @@ public abstract class CounterStoreConformance {
     assertThat(l.decide(me).outcome()).isEqualTo(Decision.Outcome.REFUSED);
     assertThat(l.decide(me).outcome()).isEqualTo(Decision.Outcome.REFUSED); // the second refusal bans
     assertThat(l.decide(me).outcome()).isEqualTo(Decision.Outcome.BANNED);
+    assertThat(l.bans(10)).containsExactly(new RateLimiter.ActiveBan("client-ip=203.0.113.7",
+        clock.epochMillis(), clock.epochMillis() + 3_600_000));
     assertThat(l.liftBan(me)).isTrue();
+    assertThat(l.bans(10)).isEmpty();
     assertThat(l.liftBan(me)).as("lifted already").isFalse();
     assertThat(l.decide(me).outcome()).as("not banned; the limit itself still refuses").isEqualTo(Decision.Outcome.REFUSED);
     assertThat(l.decide(me).outcome()).as("its refusals were forgotten: one is not enough")

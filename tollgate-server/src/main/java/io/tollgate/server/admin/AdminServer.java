@@ -95,6 +95,8 @@ public final class AdminServer implements AutoCloseable {
     sb.route().post("/admin/reset").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
         .thenApplyAsync(body -> Requests.reset(process.limiter(), body.contentUtf8(), ctx.queryParam("limit")),
             ctx.blockingTaskExecutor()))));
+    sb.route().get("/admin/bans").build(guarded(token, (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
+        () -> Requests.bans(process.limiter(), ctx.queryParam("max")), ctx.blockingTaskExecutor()))));
     sb.route().delete("/admin/bans").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
         .thenApplyAsync(body -> Requests.liftBan(process.limiter(), body.contentUtf8()), ctx.blockingTaskExecutor()))));
     sb.serviceUnder("/", guarded(token, (ctx, req) -> json(HttpStatus.NOT_FOUND, error("no such admin endpoint: "

@@ -78,10 +78,40 @@ final class Requests {
   /** {@code DELETE /admin/bans}: lifts the ban of the caller described ({@code {"client_ip":…}} is enough). */
   static HttpResponse liftBan(RateLimiter limiter, String body) {
     try {
-      boolean lifted = limiter.liftBan(parse(body, false));
+      RequestInfo caller = parse(body, false);
+      boolean lifted = limiter.liftBan(caller);
+      if (lifted) {
+        org.slf4j.LoggerFactory.getLogger("tollgate").info("ban lifted for the caller at {} (DELETE /admin/bans)",
+            caller.clientIp());
+      }
       return json(HttpStatus.OK, JSON.createObjectNode().put("lifted", lifted));
     } catch (IllegalArgumentException | IOException e) {
       return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", e.getMessage()));
+    } catch (IllegalStateException e) {
+      return json(HttpStatus.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", e.getMessage()));
+    }
+  }
+
+  /** {@code GET /admin/bans[?max=N]}: the bans in effect, at most N (default 1,000). */
+  static HttpResponse bans(RateLimiter limiter, String max) {
+    int n;
+    try {
+      n = max == null ? 1000 : Integer.parseInt(max);
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", "max must be a whole number >= 1 (was "
+          + max + ")"));
+    }
+    try {
+      ObjectNode o = JSON.createObjectNode();
+      ArrayNode a = o.putArray("bans");
+      for (RateLimiter.ActiveBan b : limiter.bans(n)) {
+        a.addObject().put("key", b.key()).put("since", Instant.ofEpochMilli(b.sinceMillis()).toString())
+            .put("until", Instant.ofEpochMilli(b.untilMillis()).toString());
+      }
+      return json(HttpStatus.OK, o);
     } catch (IllegalStateException e) {
       return json(HttpStatus.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", e.getMessage()));
     }

@@ -58,8 +58,12 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
   private final ConcurrentHashMap<String, Timer> upstreamDuration = new ConcurrentHashMap<>();
   private volatile Gauge policyInfo;
 
-  /** Registers the JVM's and the store's meters; {@code storeLabel} is {@code memory} or {@code redis}. */
-  public Metrics(CounterStore store) {
+  /**
+   * Registers the JVM's and the store's meters.
+   *
+   * @param limiter the limiter in effect (bans are counted in its store)
+   */
+  public Metrics(CounterStore store, java.util.function.Supplier<io.tollgate.core.RateLimiter> limiter) {
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -74,6 +78,10 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
       MemoryStore m = (MemoryStore) store;
       Gauge.builder("tollgate.store.counters", m, MemoryStore::size).description("live counters (memory store)")
           .register(registry);
+      // Counted at each scrape by a pass over the counters: cheap in memory; on Redis it would be a
+      // SCAN of the keyspace per scrape, so there GET /admin/bans lists them instead.
+      Gauge.builder("tollgate.bans.active", () -> limiter.get().bans(1_000_000).size())
+          .description("callers banned now (memory store)").register(registry);
     }
     if (store instanceof RedisStore) {
       bindRedis((RedisStore) store);

@@ -229,9 +229,16 @@ class AdminTest {
     assertThat(proxy("/items/8")).as("the second refusal within the day (a reset keeps the ban's count)")
         .isEqualTo(429);
     assertThat(proxy("/items/9")).as("banned").isEqualTo(403);
+    HttpResponse<String> bans = admin("GET", "/admin/bans", TOKEN);
+    assertThat(bans.statusCode()).isEqualTo(200);
+    assertThat(bans.body()).matches("\\{\"bans\":\\[\\{\"key\":\"client-ip=127.0.0.1\",\"since\":\"[^\"]+Z\","
+        + "\"until\":\"[^\"]+Z\"}]}");
+    assertThat(admin("GET", "/metrics", TOKEN).body()).contains("tollgate_bans_active 1.0");
+    assertThat(admin("GET", "/admin/bans?max=0", TOKEN).statusCode()).isEqualTo(400);
     HttpResponse<String> lifted = adminWithBody("DELETE", "/admin/bans", "{\"client_ip\":\"127.0.0.1\"}");
     assertThat(lifted.body()).isEqualTo("{\"lifted\":true}");
     assertThat(proxy("/other")).isEqualTo(200);
+    assertThat(admin("GET", "/admin/bans", TOKEN).body()).isEqualTo("{\"bans\":[]}");
     assertThat(adminWithBody("DELETE", "/admin/bans", "{\"client_ip\":\"127.0.0.1\"}").body())
         .isEqualTo("{\"lifted\":false}");
   }
