@@ -113,6 +113,7 @@ public interface RateLimiter extends AutoCloseable {
     private Clock clock = Clock.system();
     private CounterStore store;
     private DecisionListener listener;
+    private BanListener banListener;
 
     private Builder(Policy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -139,9 +140,15 @@ public interface RateLimiter extends AutoCloseable {
       return this;
     }
 
+    /** Told when a caller's ban starts (a log line); none by default. */
+    public Builder banListener(BanListener banListener) {
+      this.banListener = Objects.requireNonNull(banListener, "banListener");
+      return this;
+    }
+
     public RateLimiter build() {
-      return store != null ? new DefaultRateLimiter(policy, clock, store, false, listener)
-          : new DefaultRateLimiter(policy, clock, MemoryStore.create(1_000_000), true, listener);
+      return store != null ? new DefaultRateLimiter(policy, clock, store, false, listener, banListener)
+          : new DefaultRateLimiter(policy, clock, MemoryStore.create(1_000_000), true, listener, banListener);
     }
   }
 }

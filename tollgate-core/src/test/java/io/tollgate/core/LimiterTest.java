@@ -275,7 +275,9 @@ class LimiterTest {
         .ban(new Ban(List.of(List.of(KeyPart.parse("header:X-User"), KeyPart.of(KeyPart.Kind.CLIENT_IP))), 1, "1m", "1h",
             403, "application/json", Ban.DEFAULT_BODY))
         .build();
-    RateLimiter l = limiter(p);
+    List<String> started = new java.util.ArrayList<>();
+    RateLimiter l = RateLimiter.builder(p).clock(clock)
+        .banListener((key, until) -> started.add(key + " until " + (until - clock.epochMillis()))).build();
     RequestInfo zoe = RequestInfo.builder().method("GET").path("/").clientIp("203.0.113.7").header("X-User", "zoë ☃")
         .build();
     RequestInfo anonymous = req("GET", "/", "198.51.100.1");
@@ -287,5 +289,6 @@ class LimiterTest {
     assertThat(l.bans(10)).extracting(RateLimiter.ActiveBan::key)
         .containsExactlyInAnyOrder("header:x-user=zoë ☃", "client-ip=198.51.100.1");
     assertThat(l.bans(1)).hasSize(1);
+    assertThat(started).containsExactly("header:x-user=zoë ☃ until 3600000", "client-ip=198.51.100.1 until 3600000");
   }
 }

@@ -107,7 +107,8 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   private RateLimiter limiterFor(PolicyFile f) {
-    RateLimiter.Builder b = RateLimiter.builder(f.policy()).clock(clock).store(store);
+    RateLimiter.Builder b = RateLimiter.builder(f.policy()).clock(clock).store(store)
+        .banListener((key, until) -> log.info("banned {} until {}", key, Instant.ofEpochMilli(until)));
     return (metrics == null ? b : b.listener(metrics)).build();
   }
 

@@ -86,7 +86,8 @@ final class Bans {
   }
 
   /** Counts a refusal of the request's caller; the one that reaches the rule's count bans it. */
-  void countRefusal(RequestInfo request, Scratch s, long now, String routeName, CounterStore store) {
+  void countRefusal(RequestInfo request, Scratch s, long now, String routeName, CounterStore store,
+      io.tollgate.core.BanListener listener) {
     Batch batch = s.batch.clear(now);
     batch.beginEntry(refusals, 1);
     Keys.write(batch, key, request, routeName, s, s.tenant);
@@ -97,7 +98,9 @@ final class Bans {
       batch.beginEntry(ban, 1);
       Keys.write(batch, key, request, routeName, s, s.tenant);
       batch.endEntry();
-      store.acquire(batch);
+      if (store.acquire(batch) && listener != null) { // this refusal took the ban's one token: it starts now
+        listener.banned(Keys.describe(key, request, routeName, s, s.tenant), now + ban.windowMillis());
+      }
     }
   }
 }

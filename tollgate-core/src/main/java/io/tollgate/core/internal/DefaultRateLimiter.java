@@ -1,6 +1,7 @@
 package io.tollgate.core.internal;
 
 import io.tollgate.core.Algorithm;
+import io.tollgate.core.BanListener;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
 import io.tollgate.core.DecisionListener;
@@ -33,16 +34,19 @@ public final class DefaultRateLimiter implements RateLimiter {
   private final CounterStore store;
   private final boolean ownsStore;
   private final DecisionListener listener; // null: none
+  private final BanListener banListener; // null: none
   private final Bans bans; // null: no ban rule
   private final ThreadLocal<Scratch> scratch;
 
   /**
    * @param ownsStore whether {@link #close()} closes {@code store}
    * @param listener told of every decision, or {@code null}
+   * @param banListener told when a ban starts, or {@code null}
    */
   public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store, boolean ownsStore,
-      DecisionListener listener) {
+      DecisionListener listener, BanListener banListener) {
     this.listener = listener;
+    this.banListener = banListener;
     this.compiled = new CompiledPolicy(policy);
     this.clock = clock;
     this.store = store;
@@ -137,7 +141,7 @@ public final class DefaultRateLimiter implements RateLimiter {
   private Decision finish(RequestInfo request, Scratch s, long now, boolean admitted) {
     Decision d = toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText, true);
     if (!admitted && bans != null) {
-      bans.countRefusal(request, s, now, s.routeName, store);
+      bans.countRefusal(request, s, now, s.routeName, store, banListener);
     }
     return d;
   }

@@ -20,6 +20,7 @@ import io.tollgate.core.Mode;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.MemoryStore;
 import io.tollgate.gateway.UpstreamListener;
+import io.tollgate.redis.RedisStats;
 import io.tollgate.redis.RedisStore;
 import io.tollgate.redis.RedisStoreOptions;
 import io.tollgate.server.Reload;
@@ -89,15 +90,15 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
   }
 
   private void bindRedis(RedisStore r) {
-    RedisStore.Stats stats = r.stats();
-    FunctionCounter.builder("tollgate.store.calls", stats, RedisStore.Stats::answered).tag("result", "ok")
+    RedisStats stats = r.stats();
+    FunctionCounter.builder("tollgate.store.calls", stats, RedisStats::answered).tag("result", "ok")
         .description("calls to Redis").register(registry);
-    FunctionCounter.builder("tollgate.store.calls", stats, RedisStore.Stats::timeouts).tag("result", "timeout")
+    FunctionCounter.builder("tollgate.store.calls", stats, RedisStats::timeouts).tag("result", "timeout")
         .register(registry);
-    FunctionCounter.builder("tollgate.store.calls", stats, RedisStore.Stats::errors).tag("result", "error")
+    FunctionCounter.builder("tollgate.store.calls", stats, RedisStats::errors).tag("result", "error")
         .register(registry);
     RedisStoreOptions.OnFailure onFailure = r.options().onFailure();
-    FunctionCounter.builder("tollgate.store.fallback.decisions", stats, RedisStore.Stats::fallbacks)
+    FunctionCounter.builder("tollgate.store.fallback.decisions", stats, RedisStats::fallbacks)
         .tag("on_failure", onFailure.name().toLowerCase(Locale.ROOT))
         .description("decisions made by on-failure").register(registry);
     Gauge.builder("tollgate.store.breaker.open", r, s -> s.degraded() ? 1 : 0)
