@@ -87,6 +87,14 @@ public interface RateLimiter extends AutoCloseable {
    */
   List<ActiveBan> bans(int max);
 
+  /**
+   * The text of a key {@link UsageListener} was given ({@code client-ip=203.0.113.7}), read with the
+   * key of {@code limitName} as this limiter's policy defines it.
+   *
+   * @throws IllegalArgumentException when the policy has no limit {@code limitName}
+   */
+  String keyText(String limitName, byte[] keyParts);
+
   /** A caller banned: its ban key as text ({@code client-ip=203.0.113.7}), since when and until when (epoch ms). */
   record ActiveBan(String key, long sinceMillis, long untilMillis) {}
 
@@ -114,6 +122,7 @@ public interface RateLimiter extends AutoCloseable {
     private CounterStore store;
     private DecisionListener listener;
     private BanListener banListener;
+    private UsageListener usageListener;
 
     private Builder(Policy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -146,9 +155,15 @@ public interface RateLimiter extends AutoCloseable {
       return this;
     }
 
+    /** Told of the units each admitted decision took, per limit and key; none by default. */
+    public Builder usageListener(UsageListener usageListener) {
+      this.usageListener = Objects.requireNonNull(usageListener, "usageListener");
+      return this;
+    }
+
     public RateLimiter build() {
-      return store != null ? new DefaultRateLimiter(policy, clock, store, false, listener, banListener)
-          : new DefaultRateLimiter(policy, clock, MemoryStore.create(1_000_000), true, listener, banListener);
+      return new DefaultRateLimiter(policy, clock, store != null ? store : MemoryStore.create(1_000_000), store == null,
+          listener, banListener, usageListener);
     }
   }
 }

@@ -13,6 +13,7 @@ import io.tollgate.redis.RedisStore;
 import io.tollgate.server.accesslog.AccessLogWriter;
 import io.tollgate.server.admin.AdminServer;
 import io.tollgate.server.metrics.Metrics;
+import io.tollgate.server.metrics.TopKeys;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public final class TollgateServer implements AutoCloseable {
   private final Clock clock;
   private final CounterStore store;
   private final Metrics metrics; // null: admin.listen off (nothing could read them)
+  private final TopKeys top; // null: admin.listen off
   private final AdminServer admin; // null: admin.listen off
   private volatile AccessLogWriter accessLog; // null: off
   private GatewayServer gateway;
@@ -51,6 +53,7 @@ public final class TollgateServer implements AutoCloseable {
     this.loadedAt = Instant.now();
     Settings.Listen adminListen = file.settings().admin().listen();
     this.metrics = adminListen == null ? null : new Metrics(store, () -> this.limiter);
+    this.top = adminListen == null ? null : new TopKeys(System::currentTimeMillis);
     if (metrics != null) {
       metrics.policy(file.sha256());
     }
@@ -109,7 +112,7 @@ public final class TollgateServer implements AutoCloseable {
   private RateLimiter limiterFor(PolicyFile f) {
     RateLimiter.Builder b = RateLimiter.builder(f.policy()).clock(clock).store(store)
         .banListener((key, until) -> log.info("banned {} until {}", key, Instant.ofEpochMilli(until)));
-    return (metrics == null ? b : b.listener(metrics)).build();
+    return (metrics == null ? b : b.listener(metrics).usageListener(top)).build();
   }
 
   /** What the admin port reads and asks. */
@@ -142,6 +145,11 @@ public final class TollgateServer implements AutoCloseable {
     @Override
     public RateLimiter limiter() {
       return limiter;
+    }
+
+    @Override
+    public TopKeys top() {
+      return top;
     }
   }
 

@@ -12,6 +12,7 @@ import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.Refusal;
 import io.tollgate.core.RequestInfo;
+import io.tollgate.core.UsageListener;
 import io.tollgate.core.store.Batch;
 import io.tollgate.core.store.CounterStore;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ public final class DefaultRateLimiter implements RateLimiter {
   private final boolean ownsStore;
   private final DecisionListener listener; // null: none
   private final BanListener banListener; // null: none
+  private final UsageListener usageListener; // null: none
   private final Bans bans; // null: no ban rule
   private final ThreadLocal<Scratch> scratch;
 
@@ -42,9 +44,11 @@ public final class DefaultRateLimiter implements RateLimiter {
    * @param ownsStore whether {@link #close()} closes {@code store}
    * @param listener told of every decision, or {@code null}
    * @param banListener told when a ban starts, or {@code null}
+   * @param usageListener told of the units each admitted decision took, or {@code null}
    */
   public DefaultRateLimiter(Policy policy, Clock clock, CounterStore store, boolean ownsStore,
-      DecisionListener listener, BanListener banListener) {
+      DecisionListener listener, BanListener banListener, UsageListener usageListener) {
+    this.usageListener = usageListener;
     this.listener = listener;
     this.banListener = banListener;
     this.compiled = new CompiledPolicy(policy);
@@ -193,6 +197,12 @@ public final class DefaultRateLimiter implements RateLimiter {
     Refusal refusal = reported < 0 ? null : variants[reported].refusal;
     if (!admitted) {
       return MAKE.decision(Decision.Outcome.REFUSED, route, pattern, limits, values, reported, refusal, null);
+    }
+    if (settleable && usageListener != null) {
+      byte[] keys = batch.keyBytes();
+      for (int i = 0; i < n; i++) {
+        usageListener.taken(variants[i].limit.name(), keys, batch.partsStart(i), batch.keyEnd(i), batch.cost(i));
+      }
     }
     Decision.Settlement settlement = settle && settleable ? new StoreSettlement(batch, variants, n) : null;
     return MAKE.decision(Decision.Outcome.ALLOWED, route, pattern, limits, values, reported, refusal, settlement);
@@ -352,6 +362,16 @@ public final class DefaultRateLimiter implements RateLimiter {
     boolean banned = bans.banned(request, s, now, store) != null;
     bans.lift(request, s, now, store);
     return banned;
+  }
+
+  @Override
+  public String keyText(String limitName, byte[] keyParts) {
+    CompiledLimit l = compiled.limitsByName.get(limitName);
+    if (l == null) {
+      throw new IllegalArgumentException("no limit named '" + limitName + "' in the policy (limits: "
+          + compiled.limitsByName.keySet() + ")");
+    }
+    return Keys.decode(l.key, keyParts);
   }
 
   @Override

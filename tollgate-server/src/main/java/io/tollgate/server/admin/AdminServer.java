@@ -62,6 +62,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** The limiter in effect. */
     io.tollgate.core.RateLimiter limiter();
+
+    /** The heavy hitters per limit. */
+    io.tollgate.server.metrics.TopKeys top();
   }
 
   private final Server server;
@@ -95,6 +98,8 @@ public final class AdminServer implements AutoCloseable {
     sb.route().post("/admin/reset").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
         .thenApplyAsync(body -> Requests.reset(process.limiter(), body.contentUtf8(), ctx.queryParam("limit")),
             ctx.blockingTaskExecutor()))));
+    sb.route().get("/admin/top").build(guarded(token, (ctx, req) -> Requests.top(process.limiter(), process.top(),
+        ctx.queryParam("limit"), ctx.queryParam("n"))));
     sb.route().get("/admin/bans").build(guarded(token, (ctx, req) -> HttpResponse.of(CompletableFuture.supplyAsync(
         () -> Requests.bans(process.limiter(), ctx.queryParam("max")), ctx.blockingTaskExecutor()))));
     sb.route().delete("/admin/bans").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()

@@ -117,6 +117,32 @@ final class Requests {
     }
   }
 
+  /** {@code GET /admin/top?limit=NAME&n=10}: the callers that took the most of a limit recently. */
+  static HttpResponse top(RateLimiter limiter, io.tollgate.server.metrics.TopKeys top, String limit, String n) {
+    int count;
+    try {
+      count = n == null ? 10 : Integer.parseInt(n);
+      if (count < 1) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", "n must be a whole number >= 1 (was " + n
+          + ")"));
+    }
+    if (limit == null || limiter.policy().limits().stream().noneMatch(l -> l.name().equals(limit))) {
+      return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", "?limit= names a limit of the policy "
+          + "(was " + limit + ")"));
+    }
+    ObjectNode o = JSON.createObjectNode().put("limit", limit)
+        .put("window", "the last " + io.tollgate.server.metrics.TopKeys.WINDOW_MILLIS / 60_000 + " to "
+            + 2 * io.tollgate.server.metrics.TopKeys.WINDOW_MILLIS / 60_000 + " minutes");
+    ArrayNode callers = o.putArray("callers");
+    for (io.tollgate.server.metrics.TopKeys.Heavy h : top.top(limit, count)) {
+      callers.addObject().put("key", limiter.keyText(limit, h.keyParts())).put("units", h.units());
+    }
+    return json(HttpStatus.OK, o);
+  }
+
   static RequestInfo parse(String body) throws IOException {
     return parse(body, true);
   }

@@ -242,4 +242,26 @@ class AdminTest {
     assertThat(adminWithBody("DELETE", "/admin/bans", "{\"client_ip\":\"127.0.0.1\"}").body())
         .isEqualTo("{\"lifted\":false}");
   }
+
+  @Test
+  void topNamesTheHeaviestCallersOfALimit() throws Exception {
+    start("listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\nupstream: echo\n"
+        + "limits:\n  - {name: per-user, key: [header:X-User], limit: 1000, window: 1h, cost: 2}\n"
+        + "  - {name: other, limit: 1000, window: 1h}\n");
+    int[] sends = {5, 2, 1};
+    String[] users = {"ann", "bob", "cyd"};
+    for (int u = 0; u < users.length; u++) {
+      for (int i = 0; i < sends[u]; i++) {
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/x"))
+            .header("X-User", users[u]).build(), HttpResponse.BodyHandlers.discarding());
+      }
+    }
+    HttpResponse<String> top = admin("GET", "/admin/top?limit=per-user&n=2", null);
+    assertThat(top.statusCode()).isEqualTo(200);
+    assertThat(top.body()).isEqualTo("{\"limit\":\"per-user\",\"window\":\"the last 5 to 10 minutes\",\"callers\":["
+        + "{\"key\":\"header:x-user=ann\",\"units\":10},{\"key\":\"header:x-user=bob\",\"units\":4}]}");
+    assertThat(admin("GET", "/admin/top?limit=other", null).body()).contains("{\"key\":\"(shared)\",\"units\":8}");
+    assertThat(admin("GET", "/admin/top?limit=nope", null).statusCode()).isEqualTo(400);
+    assertThat(admin("GET", "/admin/top", null).statusCode()).isEqualTo(400);
+  }
 }
