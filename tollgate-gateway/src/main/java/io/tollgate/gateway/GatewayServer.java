@@ -1,6 +1,5 @@
 package io.tollgate.gateway;
 
-import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.util.EventLoopGroups;
@@ -39,7 +38,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private final Server server;
   private final EventLoopGroup loops;
-  private final ClientFactory clients;
+  private final Clients clients;
   private final Clock clock;
   private final boolean sharedStore;
   private final UpstreamListener listener; // null: none
@@ -48,7 +47,7 @@ public final class GatewayServer implements AutoCloseable {
   private final String host;
   private volatile Path path;
 
-  private GatewayServer(Server server, EventLoopGroup loops, ClientFactory clients, Clock clock, boolean sharedStore,
+  private GatewayServer(Server server, EventLoopGroup loops, Clients clients, Clock clock, boolean sharedStore,
       UpstreamListener listener, Tls tls, String host, Path path) {
     this.listener = listener;
     this.server = server;
@@ -97,11 +96,10 @@ public final class GatewayServer implements AutoCloseable {
     requireUpstream(settings);
     boolean sharedStore = settings.store() instanceof StoreSettings.Redis;
     Tls tls = settings.tls() == null ? null : new Tls(settings.tls());
-    // Own event loops and client factory: Armeria's shared ones close in their own JVM shutdown hooks,
-    // which would cut off the requests a SIGTERM drain is waiting for.
+    // Own event loops: Armeria's shared ones close in their own JVM shutdown hooks, which would cut
+    // off the requests a SIGTERM drain is waiting for.
     EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
-    ClientFactory clients = ClientFactory.builder().workerGroup(loops, false)
-        .eventLoopSchedulerFactory(group -> new SameLoopScheduler(loops)).build();
+    Clients clients = new Clients(loops);
     Path first = path(settings, limiter, clock, sharedStore, clients, listener, accessLog, null);
     GatewayServer[] self = new GatewayServer[1];
     ServerBuilder sb = Server.builder().workerGroup(loops, false);
@@ -140,13 +138,13 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private static Path path(Settings settings, RateLimiter limiter, Clock clock, boolean sharedStore,
-      ClientFactory clients, UpstreamListener listener, AccessLogger accessLog, Path previous) {
+      Clients clients, UpstreamListener listener, AccessLogger accessLog, Path previous) {
     Settings.Upstream up = settings.upstream();
     HttpService upstream;
     if (previous != null && previous.settings.upstream().equals(up)) {
       upstream = ((RateLimitService) previous.service).upstream();
     } else {
-      upstream = up.isEcho() ? new EchoService() : new ProxyService(up.url(), up.timeout(), clients);
+      upstream = up.isEcho() ? new EchoService() : new ProxyService(up.url(), up.timeout(), clients.get());
     }
     StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
         : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
