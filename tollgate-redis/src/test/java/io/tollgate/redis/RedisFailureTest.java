@@ -13,8 +13,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -58,26 +56,26 @@ class RedisFailureTest {
           }
         });
       }
-      awaitTrue(() -> store.stats().answered() > 100, "decisions from Redis before the outage");
+      RedisServer.await(() -> store.stats().answered() > 100, "decisions from Redis before the outage");
 
       outage.set(true);
       redis.kill();
       long failuresBefore = store.stats().fallbacks();
-      awaitTrue(() -> store.stats().fallbacks() > failuresBefore + 200, "decisions while Redis is dead");
+      RedisServer.await(() -> store.stats().fallbacks() > failuresBefore + 200, "decisions while Redis is dead");
       outage.set(false);
       redis.restart(); // empty: the script is loaded again (NOSCRIPT, then EVAL)
       long answeredAt = store.stats().answered();
-      awaitTrue(() -> store.stats().answered() > answeredAt + 100, "decisions from Redis again after the restart");
+      RedisServer.await(() -> store.stats().answered() > answeredAt + 100, "decisions from Redis again after the restart");
 
       outage.set(true);
       redis.freeze(); // a hung Redis: the connection stays up, nothing answers; calls time out
       long timeoutsBefore = store.stats().timeouts();
       long fallbacksBefore = store.stats().fallbacks();
-      awaitTrue(() -> store.stats().fallbacks() > fallbacksBefore + 200, "decisions while Redis is frozen");
+      RedisServer.await(() -> store.stats().fallbacks() > fallbacksBefore + 200, "decisions while Redis is frozen");
       outage.set(false);
       redis.thaw();
       long answeredAgain = store.stats().answered();
-      awaitTrue(() -> store.stats().answered() > answeredAgain + 100, "decisions from Redis again after the freeze");
+      RedisServer.await(() -> store.stats().answered() > answeredAgain + 100, "decisions from Redis again after the freeze");
 
       stop.set(true);
       for (Future<?> f : callers) {
@@ -119,14 +117,6 @@ class RedisFailureTest {
       } finally {
         redis.thaw();
       }
-    }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() < deadline).as("within 20 s: " + what).isTrue();
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 }

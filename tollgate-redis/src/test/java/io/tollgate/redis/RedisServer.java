@@ -134,6 +134,20 @@ public final class RedisServer implements AutoCloseable {
     new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Waits for {@code condition}, checking every 5 ms, and fails when it is not true within 20 s:
+   * for what a test cannot drive with a fake clock (a reconnection, a server coming back).
+   */
+  public static void await(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("not within 20 s: " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+
   /** Starts the server (again) on its port. */
   public void restart() throws IOException {
     launch();

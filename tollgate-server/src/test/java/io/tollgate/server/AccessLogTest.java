@@ -26,16 +26,14 @@ class AccessLogTest {
   @TempDir
   Path dir;
 
-  private static List<String> lines(Path file, int count) throws Exception {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (true) {
-      List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
-      if (lines.size() >= count) {
-        return lines;
+  private static List<String> lines(Path file, int count) {
+    return Await.until(count + " lines in " + file, () -> {
+      try {
+        return Files.exists(file) ? Files.readAllLines(file) : List.<String>of();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
-      assertThat(System.nanoTime()).as(count + " lines in " + file + " within 10 s").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    }, lines -> lines.size() >= count);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.tollgate.server.metrics;
 
 import io.tollgate.core.UsageListener;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -34,30 +35,9 @@ public final class TopKeys implements UsageListener {
     this.clock = clock;
   }
 
-  /** A key's bytes, compared by content. */
-  private static final class Key {
-    final byte[] bytes;
-    final int hash;
-
-    Key(byte[] bytes) {
-      this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key && Arrays.equals(bytes, ((Key) o).bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
   private static final class Windows {
-    ItemsSketch<Key> current = new ItemsSketch<>(MAX_MAP);
-    ItemsSketch<Key> previous = new ItemsSketch<>(MAX_MAP);
+    ItemsSketch<ByteBuffer> current = new ItemsSketch<>(MAX_MAP);
+    ItemsSketch<ByteBuffer> previous = new ItemsSketch<>(MAX_MAP);
     long currentStart;
 
     /** Moves on to the window {@code now} is in (guarded by this). */
@@ -77,7 +57,7 @@ public final class TopKeys implements UsageListener {
     if (w == null) {
       w = byLimit.computeIfAbsent(limit, k -> new Windows());
     }
-    Key k = new Key(Arrays.copyOfRange(key, from, to));
+    ByteBuffer k = ByteBuffer.wrap(Arrays.copyOfRange(key, from, to)); // equal and hashed by content
     long now = clock.getAsLong();
     synchronized (w) {
       w.roll(now);
@@ -94,19 +74,19 @@ public final class TopKeys implements UsageListener {
     if (w == null) {
       return List.of();
     }
-    ItemsSketch<Key> merged = new ItemsSketch<>(MAX_MAP);
+    ItemsSketch<ByteBuffer> merged = new ItemsSketch<>(MAX_MAP);
     synchronized (w) {
       w.roll(clock.getAsLong());
       merged.merge(w.previous);
       merged.merge(w.current);
     }
-    Map<Key, Long> units = new HashMap<>();
-    for (ItemsSketch.Row<Key> row : merged.getFrequentItems(0, ErrorType.NO_FALSE_NEGATIVES)) {
+    Map<ByteBuffer, Long> units = new HashMap<>();
+    for (ItemsSketch.Row<ByteBuffer> row : merged.getFrequentItems(0, ErrorType.NO_FALSE_NEGATIVES)) {
       units.put(row.getItem(), row.getEstimate());
     }
     List<Heavy> out = new ArrayList<>();
-    units.entrySet().stream().sorted(Map.Entry.<Key, Long>comparingByValue(Comparator.reverseOrder())).limit(n)
-        .forEach(e -> out.add(new Heavy(e.getKey().bytes, e.getValue())));
+    units.entrySet().stream().sorted(Map.Entry.<ByteBuffer, Long>comparingByValue(Comparator.reverseOrder())).limit(n)
+        .forEach(e -> out.add(new Heavy(e.getKey().array(), e.getValue())));
     return out;
   }
 }
