@@ -18,9 +18,10 @@ import java.util.List;
  * @param reload whether the process reloads the file when it changes
  * @param admin the admin port
  * @param accessLog where each request's JSON line goes; {@code null} when {@code off}
+ * @param http how the gateway reads paths, and the bounds it holds slow or large clients to
  */
 public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store,
-    Reload reload, Admin admin, AccessLog accessLog) {
+    Reload reload, Admin admin, AccessLog accessLog, Http http) {
 
   public Settings {
     trustedProxies = List.copyOf(trustedProxies);
@@ -46,6 +47,26 @@ public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> tru
    *     {@code null} for standard output
    */
   public record AccessLog(java.nio.file.Path file) {}
+
+  /**
+   * How the gateway reads requests, and the bounds that keep slow or oversized clients from holding it.
+   *
+   * @param encodedSlash {@code paths: {encoded-slash: …}}: what an encoded slash or backslash in a path does
+   * @param requestHeaderTimeout {@code request-header-timeout}: a request's headers must all arrive
+   *     within this long of its first byte, or the connection is closed
+   * @param idleTimeout {@code idle-timeout}: a keep-alive connection with no request in flight is
+   *     closed after this long
+   * @param maxConnections {@code max-connections}: connections beyond this many are closed at accept
+   * @param maxRequestBody {@code max-request-body}: bodies larger than this many bytes get 413; 0 for
+   *     no bound (streamed through)
+   */
+  public record Http(io.tollgate.core.RequestPath.EncodedSlash encodedSlash, Duration requestHeaderTimeout,
+      Duration idleTimeout, int maxConnections, long maxRequestBody) {
+
+    /** Every default: encoded slashes refused, 10 s for headers, 60 s idle, 10,000 connections, bodies unbounded. */
+    public static final Http DEFAULT = new Http(io.tollgate.core.RequestPath.EncodedSlash.REJECT, Duration.ofSeconds(10),
+        Duration.ofSeconds(60), 10_000, 0);
+  }
 
   /** {@code reload:}: when a running process reads its policy file again. */
   public enum Reload {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tollgate.core.Algorithm;
 import io.tollgate.core.HeaderSet;
 import io.tollgate.core.KeyPart;
+import io.tollgate.core.RequestPath;
 import io.tollgate.core.Limit;
 import io.tollgate.core.Policy;
 import java.io.IOException;
@@ -117,6 +118,36 @@ class PolicyLoaderTest {
     assertThat(a.algorithm()).isEqualTo(Algorithm.FIXED_WINDOW);
     assertThat(a.cost()).isEqualTo(1);
     assertThat(a.key()).isEmpty();
+  }
+
+  @Test
+  void theHttpBoundsDefaultToTheSpecsAndAreRead() throws Exception {
+    PolicyFile d = PolicyLoader.parse("limits: [{name: a, limit: 1, window: 1s}]", "t.yaml", Map.of());
+    assertThat(d.settings().http()).isEqualTo(new Settings.Http(RequestPath.EncodedSlash.REJECT, Duration.ofSeconds(10),
+        Duration.ofSeconds(60), 10_000, 0));
+    PolicyFile pf = PolicyLoader.parse("paths: {encoded-slash: decode}\nrequest-header-timeout: 2s\nidle-timeout: 5m\n"
+        + "max-connections: 500\nmax-request-body: 10MB\nlimits: [{name: a, limit: 1, window: 1s}]", "t.yaml", Map.of());
+    assertThat(pf.settings().http()).isEqualTo(new Settings.Http(RequestPath.EncodedSlash.DECODE, Duration.ofSeconds(2),
+        Duration.ofMinutes(5), 500, 10L << 20));
+    for (String size : List.of("1048576", "1024KB", "1MB", "1 mb")) {
+      assertThat(PolicyLoader.parse("max-request-body: " + size + "\nlimits: [{name: a, limit: 1, window: 1s}]", "t.yaml", Map.of()).settings().http().maxRequestBody())
+          .as(size).isEqualTo(1L << 20);
+    }
+    assertThat(PolicyLoader.parse("max-request-body: unlimited\nlimits: [{name: a, limit: 1, window: 1s}]", "t.yaml", Map.of()).settings().http().maxRequestBody())
+        .isZero();
+  }
+
+  @Test
+  void badHttpBoundsAreErrorsAtTheirPlace() {
+    assertThatThrownBy(() -> PolicyLoader.parse("paths: {encoded-slash: allow}\nrequest-header-timeout: 0s\n"
+        + "max-connections: 0\nmax-request-body: 10 apples\npaths2: 1", "t.yaml", Map.of()))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("t.yaml:1:24: encoded-slash must be reject, keep or decode (was 'allow')")
+        .hasMessageContaining("t.yaml:2:25: request-header-timeout must be at least 1ms (was '0s')")
+        .hasMessageContaining("t.yaml:3:18: max-connections must be")
+        .hasMessageContaining("t.yaml:4:19: max-request-body must be a size such as 10MB, 512KB or 1048576 (bytes), "
+            + "or 'unlimited' (was '10 apples')")
+        .hasMessageContaining("t.yaml:5:1: unknown key 'paths2'");
   }
 
   @Test

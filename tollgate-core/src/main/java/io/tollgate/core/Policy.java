@@ -23,6 +23,7 @@ public final class Policy {
   private final List<Cidr> allow;
   private final List<Cidr> deny;
   private final Ban ban;
+  private final List<KeyPart> identities;
 
   private Policy(Builder b) {
     this.routes = List.copyOf(b.routes);
@@ -33,6 +34,25 @@ public final class Policy {
     this.allow = List.copyOf(b.allow);
     this.deny = List.copyOf(b.deny);
     this.ban = b.ban;
+    Set<KeyPart> reads = new java.util.LinkedHashSet<>();
+    List<List<KeyPart>> chains = new ArrayList<>();
+    for (Limit l : limits) {
+      chains.addAll(l.key());
+    }
+    if (ban != null) {
+      chains.addAll(ban.key());
+    }
+    if (tenants != null) {
+      chains.add(List.of(tenants.apiKey()));
+    }
+    for (List<KeyPart> chain : chains) {
+      for (KeyPart p : chain) {
+        if (p.kind() == KeyPart.Kind.HEADER || p.kind() == KeyPart.Kind.QUERY) {
+          reads.add(p);
+        }
+      }
+    }
+    this.identities = List.copyOf(reads);
   }
 
   public static Builder builder() {
@@ -46,6 +66,15 @@ public final class Policy {
 
   public List<Limit> limits() {
     return limits;
+  }
+
+  /**
+   * The headers and query parameters that a key reads (limits, the ban, the tenants' API key), each
+   * once: a request that sends one of them twice with different values is refused by the front
+   * doors, since the gateway and the upstream could each read another.
+   */
+  public List<KeyPart> identities() {
+    return identities;
   }
 
   /** The limit named {@code name}, or {@code null}. */

@@ -2,7 +2,9 @@ package io.tollgate.gateway;
 
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.RequestHeaders;
+import io.tollgate.core.KeyPart;
 import io.tollgate.core.RequestInfo;
+import java.util.List;
 
 /** What the limiter reads of an Armeria request, read in place. One per request; not thread-safe. */
 final class ArmeriaRequestInfo implements RequestInfo {
@@ -13,12 +15,14 @@ final class ArmeriaRequestInfo implements RequestInfo {
   private final String clientIp;
   private QueryParams query;
 
-  ArmeriaRequestInfo(RequestHeaders headers, String clientIp) {
+  /**
+   * @param path the path routes and limits match ({@link io.tollgate.core.RequestPath#forMatching})
+   * @param rawQuery the query string without its '?', or {@code null}
+   */
+  ArmeriaRequestInfo(RequestHeaders headers, String path, String rawQuery, String clientIp) {
     this.headers = headers;
-    String full = headers.path();
-    int q = full.indexOf('?');
-    this.path = q < 0 ? full : full.substring(0, q);
-    this.rawQuery = q < 0 ? null : full.substring(q + 1);
+    this.path = path;
+    this.rawQuery = rawQuery;
     this.clientIp = clientIp;
   }
 
@@ -39,17 +43,40 @@ final class ArmeriaRequestInfo implements RequestInfo {
 
   @Override
   public String queryParam(String name) {
-    if (rawQuery == null) {
-      return null;
-    }
+    return rawQuery == null ? null : query().get(name);
+  }
+
+  private QueryParams query() {
     if (query == null) {
       query = QueryParams.fromQueryString(rawQuery);
     }
-    return query.get(name);
+    return query;
   }
 
   @Override
   public String clientIp() {
     return clientIp;
+  }
+
+  /**
+   * The first of {@code identities} (headers and query parameters a key reads) that this request
+   * sends twice with different values, as {@code header X-Api-Key}; {@code null} when none. The same
+   * value twice is one value.
+   */
+  String conflictingIdentity(List<KeyPart> identities) {
+    for (int i = 0; i < identities.size(); i++) {
+      KeyPart p = identities.get(i);
+      boolean header = p.kind() == KeyPart.Kind.HEADER;
+      if (!header && rawQuery == null) {
+        continue;
+      }
+      List<String> values = header ? headers.getAll(p.name()) : query().getAll(p.name());
+      for (int v = 1; v < values.size(); v++) {
+        if (!values.get(v).equals(values.get(0))) {
+          return (header ? "header " : "query parameter ") + p.name();
+        }
+      }
+    }
+    return null;
   }
 }

@@ -114,7 +114,14 @@ public final class GatewayServer implements AutoCloseable {
     }
     sb.serviceUnder("/", (ServiceRequestContext ctx, HttpRequest req) -> self[0].serve(ctx, req));
     sb.requestTimeout(first.requestTimeout);
-    sb.maxRequestLength(0);
+    Settings.Http http = settings.http();
+    sb.maxRequestLength(http.maxRequestBody()); // 0: unbounded, streamed through
+    sb.idleTimeout(http.idleTimeout());
+    sb.maxNumConnections(http.maxConnections());
+    sb.childChannelPipelineCustomizer(pipeline -> {
+      HeaderTimeout.install(pipeline, http.requestHeaderTimeout());
+      Http1Guard.install(pipeline);
+    });
     sb.gracefulShutdownTimeout(QUIET, DRAIN);
     sb.meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()); // one per gateway, not global
     Server server;
@@ -133,7 +140,9 @@ public final class GatewayServer implements AutoCloseable {
 
   private HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
     Path p = path; // once: the whole request goes by one policy
+    HeaderTimeout.headersArrived(ctx);
     ctx.setRequestTimeout(TimeoutMode.SET_FROM_START, p.requestTimeout);
+    ctx.setMaxRequestLength(p.settings.http().maxRequestBody());
     return p.service.serve(ctx, req);
   }
 
@@ -149,7 +158,7 @@ public final class GatewayServer implements AutoCloseable {
     StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
         : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
     return new Path(settings, new RateLimitService(upstream, limiter, new ClientAddress(settings.trustedProxies()),
-        status, clock, sharedStore, listener, accessLog));
+        status, clock, sharedStore, listener, accessLog, settings.http().encodedSlash()));
   }
 
   /**

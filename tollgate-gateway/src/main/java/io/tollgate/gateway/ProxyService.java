@@ -4,6 +4,7 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -17,7 +18,8 @@ import java.time.Duration;
 /**
  * Forwards a request to the upstream and streams the response back (Armeria's client streams both
  * bodies and drops hop-by-hop headers). Sets X-Forwarded-For/-Proto/-Host. An upstream that cannot
- * be reached gives 502, one that does not answer within the timeout 504, both with a short JSON body.
+ * be reached gives 502, one that does not answer within the timeout 504, a body that grows past
+ * {@code max-request-body} while it streams 413, each with a short JSON body.
  */
 final class ProxyService implements HttpService {
 
@@ -52,7 +54,6 @@ final class ProxyService implements HttpService {
     }
     h.remove(HttpHeaderNames.AUTHORITY);
     h.remove(HttpHeaderNames.HOST);
-    ctx.setMaxRequestLength(0); // stream any size through
     return upstream.execute(req.withHeaders(h.build())).recover(cause -> failure(ctx, cause));
   }
 
@@ -62,6 +63,12 @@ final class ProxyService implements HttpService {
 
   private static HttpResponse failure(ServiceRequestContext ctx, Throwable cause) {
     ctx.setAttr(MADE_HERE, Boolean.TRUE);
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ContentTooLargeException) { // a streamed body went past max-request-body on its way
+        return HttpResponse.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, MediaType.JSON_UTF_8,
+            "{\"error\":\"request body too large\",\"status\":413}");
+      }
+    }
     Throwable c = cause;
     while (c.getCause() != null && !(c instanceof ResponseTimeoutException)) {
       c = c.getCause();

@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.common.logging.RequestLog;
@@ -14,9 +15,12 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
+import io.tollgate.core.KeyPart;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.Refusal;
+import io.tollgate.core.RequestPath;
 import io.tollgate.core.ResponseFields;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +29,8 @@ import java.util.concurrent.CompletableFuture;
  * decision once the response is complete or the client has gone.
  */
 final class RateLimitService extends SimpleDecoratingHttpService {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RateLimitService.class);
 
   private final RateLimiter limiter;
   private final ClientAddress clientAddress;
@@ -35,6 +41,8 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   private final AccessLogger accessLog; // null: off
   /** A ban reads Redis with the blocking API before every decision (see {@link RateLimiter#decideAsync}). */
   private final boolean banned;
+  private final RequestPath.EncodedSlash encodedSlash;
+  private final List<KeyPart> identities;
 
   /**
    * @param sharedStore whether the limiter's store is Redis: a decision then waits on the network (up
@@ -42,8 +50,11 @@ final class RateLimitService extends SimpleDecoratingHttpService {
    *     needs the blocking API (the status view, a ban); never on an event loop
    */
   RateLimitService(HttpService upstream, RateLimiter limiter, ClientAddress clientAddress, StatusEndpoint statusEndpoint,
-      Clock clock, boolean sharedStore, UpstreamListener listener, AccessLogger accessLog) {
+      Clock clock, boolean sharedStore, UpstreamListener listener, AccessLogger accessLog,
+      RequestPath.EncodedSlash encodedSlash) {
     super(upstream);
+    this.encodedSlash = encodedSlash;
+    this.identities = limiter.policy().identities();
     this.listener = listener;
     this.accessLog = accessLog;
     this.sharedStore = sharedStore;
@@ -60,10 +71,30 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   }
 
   @Override
-  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
-    String ip = clientAddress.resolve(ctx.remoteAddress(),
-        req.headers().get(HttpHeaderNames.X_FORWARDED_FOR));
-    ArmeriaRequestInfo info = new ArmeriaRequestInfo(req.headers(), ip);
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest received) throws Exception {
+    RequestHeaders headers = received.headers();
+    String full = headers.path();
+    int q = full.indexOf('?');
+    String raw = q < 0 ? full : full.substring(0, q);
+    String path;
+    try {
+      path = RequestPath.normalize(raw, encodedSlash);
+    } catch (RequestPath.InvalidPathException e) {
+      return badRequest(e.getMessage());
+    }
+    if (path != raw) { // the upstream gets the path that was matched, never the spelling
+      headers = headers.toBuilder().path(q < 0 ? path : path + full.substring(q)).build();
+    }
+    HttpRequest req = path != raw ? received.withHeaders(headers) : received;
+    String ip = clientAddress.resolve(ctx.remoteAddress(), headers.get(HttpHeaderNames.X_FORWARDED_FOR));
+    ArmeriaRequestInfo info = new ArmeriaRequestInfo(headers, RequestPath.forMatching(path),
+        q < 0 ? null : full.substring(q + 1), ip);
+    if (!identities.isEmpty()) {
+      String twice = info.conflictingIdentity(identities);
+      if (twice != null) {
+        return badRequest(twice + " was sent twice with different values");
+      }
+    }
     boolean status = statusEndpoint != null && req.method() == HttpMethod.GET && statusEndpoint.path().equals(info.path());
     if (!sharedStore) {
       return respond(ctx, req, info, status, status ? limiter.screen(info) : limiter.decide(info));
@@ -76,6 +107,13 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     // No thread waits for Redis: the response goes on on this request's event loop once it answers.
     return HttpResponse.of(limiter.decideAsync(info)
         .thenApplyAsync(d -> respondOrFail(ctx, req, info, false, d), ctx.eventLoop()));
+  }
+
+  /** 400 for a request the gateway will not read: why, in a short JSON body. */
+  static HttpResponse badRequest(String reason) {
+    StringBuilder b = new StringBuilder("{\"error\":\"bad request\",\"reason\":");
+    Json.string(b, reason);
+    return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.JSON_UTF_8, b.append(",\"status\":400}").toString());
   }
 
   private HttpResponse respondOrFail(ServiceRequestContext ctx, HttpRequest req, ArmeriaRequestInfo info, boolean status,
@@ -158,15 +196,22 @@ final class RateLimitService extends SimpleDecoratingHttpService {
         (end - log.requestStartTimeNanos()) / 1e6, passedOn ? (end - decided) / 1e6 : -1);
   }
 
-  /** Gives back what the response does not count and releases concurrency slots, exactly once. */
+  /**
+   * Gives back what the response does not count and releases concurrency slots, exactly once. It
+   * runs in a callback nobody waits on: a failure is logged here, or it would go unseen.
+   */
   private static void settle(Decision d, RequestLog log) {
     if (d.appliedCount() == 0) {
       return;
     }
-    if (log.responseCause() != null) { // the client went away, or the response broke half way
-      d.abort();
-    } else {
-      d.settle(log.responseHeaders().status().code());
+    try {
+      if (log.responseCause() != null) { // the client went away, or the response broke half way
+        d.abort();
+      } else {
+        d.settle(log.responseHeaders().status().code());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("settling the decision of route {} failed; its units or slots may stay taken", d.route(), e);
     }
   }
 }

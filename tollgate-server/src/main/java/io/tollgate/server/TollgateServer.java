@@ -203,9 +203,20 @@ public final class TollgateServer implements AutoCloseable {
     if (!java.util.Objects.equals(old.admin().listen(), read.admin().listen())) {
       restart.add("admin.listen");
     }
+    Settings.Http http = new Settings.Http(read.http().encodedSlash(), old.http().requestHeaderTimeout(),
+        old.http().idleTimeout(), old.http().maxConnections(), read.http().maxRequestBody());
+    if (!old.http().requestHeaderTimeout().equals(read.http().requestHeaderTimeout())) {
+      restart.add("request-header-timeout");
+    }
+    if (!old.http().idleTimeout().equals(read.http().idleTimeout())) {
+      restart.add("idle-timeout");
+    }
+    if (old.http().maxConnections() != read.http().maxConnections()) {
+      restart.add("max-connections");
+    }
     Settings applied = new Settings(old.listen(), read.upstream(), old.tls() == null ? null : read.tls(),
         read.trustedProxies(), old.store(), read.reload(), new Settings.Admin(old.admin().listen(), read.admin().token()),
-        read.accessLog());
+        read.accessLog(), http);
     RateLimiter nextLimiter = limiterFor(next);
     AccessLogWriter oldLog = accessLog;
     AccessLogWriter nextLog = oldLog;

@@ -63,6 +63,27 @@ class TlsTest {
   }
 
   @Test
+  void requestHeadsAreCheckedBehindTlsToo() throws Exception {
+    for (String version : new String[] {"HTTP/9.9", "HTTP/1.1"}) {
+      try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) certificate.trusting.getSocketFactory()
+          .createSocket("localhost", server.port())) {
+        s.setSoTimeout(5_000);
+        javax.net.ssl.SSLParameters p = s.getSSLParameters();
+        p.setApplicationProtocols(new String[] {"http/1.1"});
+        s.setSSLParameters(p);
+        s.getOutputStream().write(("GET /hello " + version + "\r\nHost: x\r\n\r\n").getBytes(
+            java.nio.charset.StandardCharsets.ISO_8859_1));
+        StringBuilder first = new StringBuilder();
+        for (int b = s.getInputStream().read(); b != -1 && b != '\n'; b = s.getInputStream().read()) {
+          first.append((char) b);
+        }
+        assertThat(first.toString().trim()).as(version)
+            .isEqualTo(version.equals("HTTP/1.1") ? "HTTP/1.1 200 OK" : "HTTP/1.1 400 Bad Request");
+      }
+    }
+  }
+
+  @Test
   void cleartextIsNotServedOnATlsListener() {
     assertThatThrownBy(() -> get(HttpClient.Version.HTTP_1_1, "http")).isInstanceOf(IOException.class);
   }

@@ -180,6 +180,32 @@ public final class Nodes {
     }
   }
 
+  /**
+   * A size in bytes, written {@code 1048576}, {@code 512KB}, {@code 10MB} or {@code 1GB} (powers of
+   * 1024), or {@code null} when it is not one (with an error that names {@code alternative} too).
+   */
+  public Long size(Node node, String what, String alternative) {
+    String s = scalar(node, what);
+    if (s == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})\\s*(|B|KB|MB|GB)")
+        .matcher(s.toUpperCase(java.util.Locale.ROOT));
+    long bytes = 0;
+    if (m.matches()) {
+      int unit = List.of("", "B", "KB", "MB", "GB").indexOf(m.group(2));
+      int shift = unit <= 1 ? 0 : (unit - 1) * 10;
+      long count = Long.parseLong(m.group(1));
+      bytes = count > Long.MAX_VALUE >> shift ? 0 : count << shift;
+    }
+    if (bytes <= 0) {
+      error(node, what + " must be a size such as 10MB, 512KB or 1048576 (bytes), or " + alternative + " (was '" + s
+          + "')");
+      return null;
+    }
+    return bytes;
+  }
+
   /** One of {@code words}, or {@code otherwise} when absent or wrong (with an error). */
   public String word(Node node, String what, List<String> words, String otherwise) {
     if (node == null) {

@@ -3,6 +3,7 @@ package io.tollgate.config.internal;
 import io.tollgate.config.Settings;
 import io.tollgate.config.StoreSettings;
 import io.tollgate.core.Cidr;
+import io.tollgate.core.RequestPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +20,13 @@ public final class SettingsReader {
 
   /** The top-level keys this reader owns. */
   public static final List<String> KEYS = List.of("listen", "upstream", "upstream-timeout", "tls", "trusted-proxies",
-      "store", "redis", "max-keys", "reload", "admin", "access-log");
+      "store", "redis", "max-keys", "reload", "admin", "access-log", "paths", "request-header-timeout", "idle-timeout",
+      "max-connections", "max-request-body");
 
   private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
   private static final List<String> TLS = List.of("cert", "key");
   private static final List<String> ADMIN = List.of("listen", "token");
+  private static final List<String> PATHS = List.of("encoded-slash");
   private static final long MAX_KEYS = 1_000_000;
 
   private final Nodes n;
@@ -76,7 +79,42 @@ public final class SettingsReader {
     if (where != null && !where.equals("off")) {
       accessLog = new Settings.AccessLog(where.equals("stdout") ? null : directory.resolve(where).normalize());
     }
-    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog);
+    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog, http(top));
+  }
+
+  private Settings.Http http(Map<String, Node> top) {
+    Settings.Http d = Settings.Http.DEFAULT;
+    RequestPath.EncodedSlash encodedSlash = d.encodedSlash();
+    if (top.containsKey("paths")) {
+      Map<String, Node> m = n.mapping(top.get("paths"), PATHS, "paths");
+      if (m != null && m.containsKey("encoded-slash")) {
+        encodedSlash = RequestPath.EncodedSlash.valueOf(n.word(m.get("encoded-slash"), "encoded-slash",
+            List.of("reject", "keep", "decode"), "reject").toUpperCase(Locale.ROOT));
+      }
+    }
+    Duration header = positiveDuration(top, "request-header-timeout", d.requestHeaderTimeout());
+    Duration idle = positiveDuration(top, "idle-timeout", d.idleTimeout());
+    int maxConnections = d.maxConnections();
+    if (top.containsKey("max-connections")) {
+      Long m = n.positive(top.get("max-connections"), "max-connections");
+      if (m != null && m > Integer.MAX_VALUE) {
+        n.error(top.get("max-connections"), "max-connections must be at most " + Integer.MAX_VALUE);
+      } else if (m != null) {
+        maxConnections = (int) (long) m;
+      }
+    }
+    long maxBody = d.maxRequestBody();
+    Node body = top.get("max-request-body");
+    if (body != null && !"unlimited".equals(Nodes.isNull(body) ? null : n.scalar(body, "max-request-body"))) {
+      Long bytes = n.size(body, "max-request-body", "'unlimited'");
+      maxBody = bytes == null ? maxBody : bytes;
+    }
+    return new Settings.Http(encodedSlash, header, idle, maxConnections, maxBody);
+  }
+
+  private Duration positiveDuration(Map<String, Node> top, String key, Duration otherwise) {
+    Duration d = top.containsKey(key) ? n.duration(top.get(key), key) : null;
+    return d == null ? otherwise : d;
   }
 
   private Settings.Admin admin(Node node, Settings.Listen proxy) {

@@ -94,9 +94,9 @@ public final class AdminServer implements AutoCloseable {
     sb.route().post("/admin/reload").build(guarded(token, (ctx, req) -> HttpResponse.of(
         CompletableFuture.supplyAsync(() -> reloaded(process.reload()), ctx.blockingTaskExecutor()))));
     sb.route().post("/admin/explain").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
-        .thenApplyAsync(body -> Requests.explain(process.limiter(), body.contentUtf8()), ctx.blockingTaskExecutor()))));
+        .thenApplyAsync(body -> Requests.explain(process.limiter(), paths(process), body.contentUtf8()), ctx.blockingTaskExecutor()))));
     sb.route().post("/admin/reset").build(guarded(token, (ctx, req) -> HttpResponse.of(req.aggregate()
-        .thenApplyAsync(body -> Requests.reset(process.limiter(), body.contentUtf8(), ctx.queryParam("limit")),
+        .thenApplyAsync(body -> Requests.reset(process.limiter(), paths(process), body.contentUtf8(), ctx.queryParam("limit")),
             ctx.blockingTaskExecutor()))));
     sb.route().get("/admin/top").build(guarded(token, (ctx, req) -> Requests.top(process.limiter(), process.top(),
         ctx.queryParam("limit"), ctx.queryParam("n"))));
@@ -116,6 +116,11 @@ public final class AdminServer implements AutoCloseable {
           .replace("choose another with 'listen:'", "choose another with 'admin.listen:', or 'off'"), e);
     }
     return new AdminServer(server, loop);
+  }
+
+  /** How request paths are read now (explain and reset read them as the gateway does). */
+  private static io.tollgate.core.RequestPath.EncodedSlash paths(Process process) {
+    return process.policy().settings().http().encodedSlash();
   }
 
   private static HttpService guarded(Supplier<String> token, HttpService service) {

@@ -13,6 +13,7 @@ import io.tollgate.core.LimitStatus;
 import io.tollgate.core.Mode;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestInfo;
+import io.tollgate.core.RequestPath;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Iterator;
@@ -31,10 +32,10 @@ final class Requests {
   private Requests() {}
 
   /** {@code POST /admin/explain}: what would be decided, moving no counter. */
-  static HttpResponse explain(RateLimiter limiter, String body) {
+  static HttpResponse explain(RateLimiter limiter, RequestPath.EncodedSlash paths, String body) {
     RequestInfo request;
     try {
-      request = parse(body);
+      request = parse(body, true, paths);
     } catch (IllegalArgumentException | IOException e) {
       return json(HttpStatus.BAD_REQUEST, JSON.createObjectNode().put("error", e.getMessage()));
     }
@@ -59,9 +60,9 @@ final class Requests {
   }
 
   /** {@code POST /admin/reset[?limit=NAME]}: a fresh budget for the caller described, on every limit or one. */
-  static HttpResponse reset(RateLimiter limiter, String body, String limit) {
+  static HttpResponse reset(RateLimiter limiter, RequestPath.EncodedSlash paths, String body, String limit) {
     try {
-      List<RateLimiter.ResetCounter> reset = limiter.reset(parse(body, true), limit);
+      List<RateLimiter.ResetCounter> reset = limiter.reset(parse(body, true, paths), limit);
       ObjectNode o = JSON.createObjectNode();
       ArrayNode a = o.putArray("reset");
       for (RateLimiter.ResetCounter r : reset) {
@@ -78,7 +79,7 @@ final class Requests {
   /** {@code DELETE /admin/bans}: lifts the ban of the caller described ({@code {"client_ip":…}} is enough). */
   static HttpResponse liftBan(RateLimiter limiter, String body) {
     try {
-      RequestInfo caller = parse(body, false);
+      RequestInfo caller = parse(body, false, RequestPath.EncodedSlash.KEEP);
       boolean lifted = limiter.liftBan(caller);
       if (lifted) {
         org.slf4j.LoggerFactory.getLogger("tollgate").info("ban lifted for the caller at {} (DELETE /admin/bans)",
@@ -143,12 +144,11 @@ final class Requests {
     return json(HttpStatus.OK, o);
   }
 
-  static RequestInfo parse(String body) throws IOException {
-    return parse(body, true);
-  }
-
-  /** A request description into what the limiter reads; without {@code requirePath}, the path defaults to {@code /}. */
-  static RequestInfo parse(String body, boolean requirePath) throws IOException {
+  /**
+   * A request description into what the limiter reads, its path read as the gateway reads it
+   * ({@link RequestPath}); without {@code requirePath}, the path defaults to {@code /}.
+   */
+  static RequestInfo parse(String body, boolean requirePath, RequestPath.EncodedSlash paths) throws IOException {
     JsonNode n = JSON.readTree(body == null || body.isBlank() ? "null" : body);
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException("the body must be a JSON object: {\"method\":\"GET\",\"path\":\"/a\","
@@ -164,7 +164,10 @@ final class Requests {
     if (path == null || !path.startsWith("/")) {
       throw new IllegalArgumentException("'path' is required and starts with '/' (was " + n.get("path") + ")");
     }
-    RequestInfo.Builder b = RequestInfo.builder().method(text(n, "method", "GET")).path(path)
+    int q = path.indexOf('?');
+    String matched = RequestPath.forMatching(RequestPath.normalize(q < 0 ? path : path.substring(0, q), paths));
+    RequestInfo.Builder b = RequestInfo.builder().method(text(n, "method", "GET"))
+        .path(q < 0 ? matched : matched + path.substring(q))
         .clientIp(text(n, "client_ip", "127.0.0.1"));
     JsonNode headers = n.get("headers");
     if (headers != null && !headers.isNull()) {

@@ -181,6 +181,10 @@ class AdminTest {
         .contains("\"remaining\":0,");
     assertThat(explain("{\"path\":\"/elsewhere\",\"client_ip\":\"127.0.0.1\"}").body())
         .startsWith("{\"allowed\":true,\"outcome\":\"allowed\",\"route\":\"default\"");
+    // the path is read as the gateway reads it: another spelling is the same request
+    assertThat(explain("{\"path\":\"/./%69tems//9;x=1?a=b\",\"client_ip\":\"127.0.0.1\"}").body())
+        .startsWith("{\"allowed\":false,\"outcome\":\"refused\",\"route\":\"items\"");
+    assertThat(explain("{\"path\":\"/items%2F9\"}").body()).contains("encoded slash");
     HttpResponse<String> bad = explain("{\"path\":\"nope\"}");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).isEqualTo("{\"error\":\"'path' is required and starts with '/' (was \\\"nope\\\")\"}");
