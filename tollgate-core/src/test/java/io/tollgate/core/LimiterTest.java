@@ -25,6 +25,54 @@ class LimiterTest {
   }
 
   @Test
+  void theTenthAndLaterAlternativesOfAChainHaveCountersOfTheirOwn() {
+    // was: the index was capped at 9, so alternatives 9, 10 and 11 with one value shared a counter
+    StringBuilder chain = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      chain.append(i == 0 ? "" : "|").append("header:h").append(i);
+    }
+    RateLimiter l = limiter(Policy.builder().limit(Limit.builder("k").key(chain.toString()).limit(1).window("1h").build())
+        .build());
+    for (int i = 9; i < 12; i++) {
+      RequestInfo r = RequestInfo.builder().path("/").clientIp("a").header("h" + i, "same").build();
+      assertThat(l.decide(r).allowed()).as("alternative %d", i).isTrue();
+      assertThat(l.explain(r).keys()).containsExactly("header:h" + i + "=same");
+    }
+  }
+
+  @Test
+  void aKeyPartOver256BytesIsStoredByItsDigest() {
+    RateLimiter l = limiter(Policy.builder()
+        .limit(Limit.builder("k").key("header:x-api-key").limit(1).window("1h").build()).build());
+    String huge = "k".repeat(1 << 20);
+    RequestInfo first = RequestInfo.builder().path("/").clientIp("a").header("X-Api-Key", huge + "1").build();
+    RequestInfo second = RequestInfo.builder().path("/").clientIp("a").header("X-Api-Key", huge + "2").build();
+    assertThat(l.explain(first).keys().get(0)).matches("header:x-api-key=sha256:[A-Za-z0-9_-]{43}");
+    assertThat(l.decide(first).allowed()).isTrue();
+    assertThat(l.decide(second).allowed()).as("the digest covers the whole value").isTrue();
+    assertThat(l.decide(first).allowed()).isFalse();
+    String exactly256 = "é".repeat(128); // 256 bytes in UTF-8: kept as it is
+    assertThat(l.explain(RequestInfo.builder().path("/").header("X-Api-Key", exactly256).build()).keys())
+        .containsExactly("header:x-api-key=" + exactly256);
+    RateLimiter byParam = limiter(Policy.builder().route(Route.of("item", "/items/{id}"))
+        .limit(Limit.builder("p").key("param:id").limit(1).window("1h").routes("item").build()).build());
+    String segment = "s".repeat(300);
+    assertThat(byParam.decide(get("/items/" + segment)).allowed()).isTrue();
+    assertThat(byParam.explain(get("/items/" + segment)).keys()).containsExactly(
+        "param:id=sha256:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(segment)));
+    assertThat(byParam.decide(get("/items/" + segment)).allowed()).isFalse();
+    assertThat(byParam.decide(get("/items/" + segment + "x")).allowed()).isTrue();
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void aRequestBelongsToTheFirstMatchingRouteElseDefault() {
     RateLimiter l = limiter(Policy.builder()
         .route(Route.of("contact", "/tnseb/v1/contact/**", "/tnseb/v2/contact/**", "/tnseb/rest/contact/**"))

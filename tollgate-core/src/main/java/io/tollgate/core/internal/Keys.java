@@ -8,9 +8,12 @@ import io.tollgate.core.store.Batch;
  * Writes a limit's key for a request into a batch entry: each chain of the key in turn, the first
  * alternative of a chain that has a value (tagged with its index when the chain has several, so
  * that an API key and an IP address never share a counter), or the empty value when none has one.
+ * A value longer than {@value #MAX_PART_BYTES} bytes is written as its SHA-256 digest, so that a
+ * caller cannot make a 1 MB counter key.
  */
 final class Keys {
 
+  static final int MAX_PART_BYTES = 256;
   private static final String[] ALTERNATIVE = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
   private Keys() {}
@@ -63,9 +66,15 @@ final class Keys {
           return false;
         }
         if (alt >= 0) {
-          batch.keyPart(ALTERNATIVE[Math.min(alt, 9)]);
+          batch.keyPart(alternative(alt));
         }
-        batch.keyPart(request.path(), s.segments.start(seg), s.segments.end(seg));
+        int start = s.segments.start(seg);
+        int end = s.segments.end(seg);
+        if (end - start > MAX_PART_BYTES / 3) {
+          batch.keyPart(bounded(request.path().substring(start, end)));
+        } else {
+          batch.keyPart(request.path(), start, end);
+        }
         return true;
       }
     }
@@ -73,10 +82,31 @@ final class Keys {
       return false;
     }
     if (alt >= 0) {
-      batch.keyPart(ALTERNATIVE[Math.min(alt, 9)]);
+      batch.keyPart(alternative(alt));
     }
-    batch.keyPart(value);
+    batch.keyPart(bounded(value));
     return true;
+  }
+
+  private static String alternative(int alt) {
+    return alt < ALTERNATIVE.length ? ALTERNATIVE[alt] : Integer.toString(alt);
+  }
+
+  /** {@code value}, or {@code sha256:<base64url>} of it when it is longer than {@link #MAX_PART_BYTES} bytes. */
+  static String bounded(String value) {
+    if (value.length() <= MAX_PART_BYTES / 3) { // at most 3 UTF-8 bytes a char: short enough whatever it holds
+      return value;
+    }
+    byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (utf8.length <= MAX_PART_BYTES) {
+      return value;
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(utf8);
+      return "sha256:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   /**
@@ -93,7 +123,7 @@ final class Keys {
       for (KeyPart part : chain) {
         String value = valueOf(part, request, routeName, s, tenant);
         if (value != null && !value.isEmpty()) {
-          text = part + "=" + value;
+          text = part + "=" + bounded(value);
           break;
         }
       }
@@ -153,7 +183,7 @@ final class Keys {
       } else if (first.isEmpty()) {
         text = chainText(chain) + "=(none)";
       } else if (chain.length > 1) { // an alternative's index, then its value
-        int alt = first.charAt(0) - '0';
+        int alt = alternativeIndex(first);
         String value = part(parts, at);
         text = (alt >= 0 && alt < chain.length ? chain[alt].toString() : chainText(chain)) + "=" + value;
       } else {
@@ -162,6 +192,14 @@ final class Keys {
       out.append(out.length() == 0 ? "" : ", ").append(text);
     }
     return out.toString();
+  }
+
+  private static int alternativeIndex(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** One length-prefixed part (a varint count of chars, then CESU-8), or {@code null} past the end. */
