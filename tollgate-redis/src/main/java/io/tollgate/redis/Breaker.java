@@ -2,12 +2,13 @@ package io.tollgate.redis;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Stops waiting on a Redis that does not answer: after {@code threshold} failures in a row it opens,
  * and calls fail at once for {@code openNanos}; then one call is let through as a probe, and its
  * success closes the breaker (decisions come from Redis again) while its failure opens it again.
- * Thread-safe.
+ * Time is read from the ticker it is given (nanoseconds, as {@link System#nanoTime}). Thread-safe.
  */
 final class Breaker {
 
@@ -15,12 +16,14 @@ final class Breaker {
   private final long openNanos;
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicBoolean probing = new AtomicBoolean();
-  private volatile long openUntil; // System.nanoTime(); meaningful only while open
+  private final LongSupplier ticker;
+  private volatile long openUntil; // ticker time; meaningful only while open
   private volatile boolean open;
 
-  Breaker(int threshold, long openNanos) {
+  Breaker(int threshold, long openNanos, LongSupplier ticker) {
     this.threshold = threshold;
     this.openNanos = openNanos;
+    this.ticker = ticker;
   }
 
   /** Whether a call may go to Redis now: always when closed; one probe at a time once the open time is over. */
@@ -28,7 +31,7 @@ final class Breaker {
     if (!open) {
       return true;
     }
-    return System.nanoTime() - openUntil >= 0 && probing.compareAndSet(false, true);
+    return ticker.getAsLong() - openUntil >= 0 && probing.compareAndSet(false, true);
   }
 
   /** @return whether this success closed an open breaker */
@@ -47,7 +50,7 @@ final class Breaker {
   boolean failure() {
     boolean probe = probing.get();
     if (failures.incrementAndGet() >= threshold || probe) {
-      openUntil = System.nanoTime() + openNanos;
+      openUntil = ticker.getAsLong() + openNanos;
       boolean opened = !open;
       open = true;
       probing.set(false);

@@ -82,7 +82,7 @@ public final class RedisStore implements CounterStore {
    * @throws IllegalArgumentException when the URI cannot be read
    */
   public static RedisStore connect(RedisStoreOptions options) {
-    Breaker breaker = new Breaker(3, BREAKER_OPEN_NANOS);
+    Breaker breaker = new Breaker(3, BREAKER_OPEN_NANOS, System::nanoTime);
     // a connection made late closes the breaker: the next decision goes to Redis, no probe wait
     return new RedisStore(options, RedisConnection.open(options, breaker::success), breaker);
   }
@@ -160,8 +160,8 @@ public final class RedisStore implements CounterStore {
    */
   @Override
   public void release(Batch b) {
-    if (b.size() == 0) {
-      return;
+    if (b.size() == 0 || b.token(0) == null) {
+      return; // admitted by on-failure: allow (or refused): nothing was taken, nothing to give back
     }
     if (!(b.token(0) instanceof Script.Token)) {
       local.release(b); // taken from the local store while Redis was away

@@ -119,4 +119,32 @@ class RedisFailureTest {
       }
     }
   }
+
+  @Test
+  void aDecisionAdmittedByOnFailureAllowSettlesWithoutTakingAnything() throws Exception {
+    // was: the fallback's decision carried no tokens, and settling it threw a NullPointerException
+    try (RedisServer redis = RedisServer.start();
+        RedisStore store = RedisStore.connect(RedisStoreOptions.builder(redis.uri()).onFailure(OnFailure.ALLOW)
+            .timeout(Duration.ofMillis(50)).keyPrefix("fail-allow").build())) {
+      RateLimiter limiter = RateLimiter.builder(io.tollgate.core.Policy.builder()
+          .limit(Limit.builder("jobs").concurrency(1).build())
+          .limit(Limit.builder("w").limit(3).window("1m").uncountedStatuses("304").build()).build())
+          .clock(Clock.system()).store(store).build();
+      redis.kill();
+      io.tollgate.core.RequestInfo req = io.tollgate.core.RequestInfo.builder().path("/x").clientIp("a").build();
+      for (int i = 0; i < 5; i++) {
+        io.tollgate.core.Decision d = limiter.decide(req);
+        assertThat(d.allowed()).isTrue();
+        if (i % 2 == 0) {
+          d.settle(304); // gives back the window's unit and the concurrency slot: nothing was taken
+        } else {
+          d.abort();
+        }
+      }
+      io.tollgate.core.Decision async = limiter.decideAsync(req).get(5, TimeUnit.SECONDS);
+      assertThat(async.allowed()).isTrue();
+      async.settle(200);
+      assertThat(store.stats().fallbacks()).isPositive();
+    }
+  }
 }

@@ -88,19 +88,48 @@ final class Bans {
   /** Counts a refusal of the request's caller; the one that reaches the rule's count bans it. */
   void countRefusal(RequestInfo request, Scratch s, long now, String routeName, CounterStore store,
       io.tollgate.core.BanListener listener) {
+    if (!refusalCounted(store.acquire(refusalBatch(request, s, now, routeName)), s)) {
+      tookBan(store.acquire(banBatch(request, s, now, routeName)), request, s, now, routeName, listener);
+    }
+  }
+
+  /** {@link #countRefusal} with the store's asynchronous API: no call blocks. */
+  java.util.concurrent.CompletableFuture<Void> countRefusalAsync(RequestInfo request, Scratch s, long now,
+      String routeName, CounterStore store, io.tollgate.core.BanListener listener) {
+    return store.acquireAsync(refusalBatch(request, s, now, routeName)).thenCompose(counted -> {
+      if (refusalCounted(counted, s)) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+      return store.acquireAsync(banBatch(request, s, now, routeName))
+          .thenAccept(took -> tookBan(took, request, s, now, routeName, listener));
+    });
+  }
+
+  private Batch refusalBatch(RequestInfo request, Scratch s, long now, String routeName) {
     Batch batch = s.batch.clear(now);
     batch.beginEntry(refusals, 1);
     Keys.write(batch, key, request, routeName, s, s.tenant);
     batch.endEntry();
-    boolean counted = store.acquire(batch);
-    if (!counted || batch.remaining(0) == 0) {
-      batch.clear(now);
-      batch.beginEntry(ban, 1);
-      Keys.write(batch, key, request, routeName, s, s.tenant);
-      batch.endEntry();
-      if (store.acquire(batch) && listener != null) { // this refusal took the ban's one token: it starts now
-        listener.banned(Keys.describe(key, request, routeName, s, s.tenant), now + ban.windowMillis());
-      }
+    return batch;
+  }
+
+  /** Whether the refusal was counted with room to spare (no ban yet). */
+  private static boolean refusalCounted(boolean counted, Scratch s) {
+    return counted && s.batch.remaining(0) != 0;
+  }
+
+  private Batch banBatch(RequestInfo request, Scratch s, long now, String routeName) {
+    Batch batch = s.batch.clear(now);
+    batch.beginEntry(ban, 1);
+    Keys.write(batch, key, request, routeName, s, s.tenant);
+    batch.endEntry();
+    return batch;
+  }
+
+  private void tookBan(boolean took, RequestInfo request, Scratch s, long now, String routeName,
+      io.tollgate.core.BanListener listener) {
+    if (took && listener != null) { // this refusal took the ban's one token: it starts now
+      listener.banned(Keys.describe(key, request, routeName, s, s.tenant), now + ban.windowMillis());
     }
   }
 }

@@ -87,13 +87,12 @@ public final class DefaultRateLimiter implements RateLimiter {
       return CompletableFuture.completedFuture(told(early, start));
     }
     return store.acquireAsync(s.batch).thenCompose(admitted -> {
+      Decision d = toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText, true);
       if (admitted || bans == null) {
-        return CompletableFuture.completedFuture(told(
-            toDecision(s, s.batch, s.entries, admitted, s.routeName, s.matchedPatternText, true), start));
+        return CompletableFuture.completedFuture(told(d, start));
       }
-      // Counting the refusal toward a ban calls the store again: not on the thread that completed
-      // this future, which may be the store's own I/O thread.
-      return CompletableFuture.supplyAsync(() -> told(finish(request, s, now, false), start));
+      // the refusal counts toward a ban through the store's asynchronous API too: nothing blocks
+      return bans.countRefusalAsync(request, s, now, s.routeName, store, banListener).thenApply(v -> told(d, start));
     });
   }
 
