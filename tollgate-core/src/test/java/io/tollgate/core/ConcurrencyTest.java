@@ -87,12 +87,19 @@ class ConcurrencyTest {
       if (!d.allowed()) {
         return false;
       }
+      // Counted as held from just after the take to just before the give-back, so the count never
+      // exceeds the slots truly held; and held a while (yielding) so that holders overlap and an
+      // overbooking would show as a fourth.
       maxSeen.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      for (int i = 0; i < 5; i++) {
+        Thread.yield();
+      }
+      maxSeen.accumulateAndGet(inFlight.get(), Math::max);
       inFlight.decrementAndGet();
       d.settle(200);
       return true;
     });
-    assertThat(maxSeen.get()).isBetween(1, 3);
+    assertThat(maxSeen.get()).as("holders overlapped, never more than 3").isBetween(2, 3);
     assertThat(l.tryAcquire("jobs", "k", 3).allowed()).as("every slot given back").isTrue();
   }
 }

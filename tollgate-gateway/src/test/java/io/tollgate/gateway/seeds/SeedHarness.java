@@ -54,11 +54,7 @@ final class SeedHarness implements AutoCloseable {
       env.put(upstreamVariable, "http://127.0.0.1:" + h.upstream.getAddress().getPort());
     }
     Path file = Path.of("..", "examples", example + ".yaml");
-    // Real time, moved to one second past a whole day: no window of a minute or more ends during a
-    // test, so two calls a millisecond apart never straddle its end (one did once, at a real minute's).
-    long start = System.currentTimeMillis();
-    long base = start - Math.floorMod(start, 86_400_000L) + 1_000;
-    h.clock = () -> base + (System.currentTimeMillis() - start);
+    h.clock = TestGateway.pastADaysStart();
     h.gateway = TestGateway.start(PolicyLoader.parse(Files.readString(file), file.toString(), env), h.clock);
     return h;
   }
