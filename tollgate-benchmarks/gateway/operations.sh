@@ -3,9 +3,12 @@
 #   off        the gateway with limits.yaml's two never-refusing limits, no admin port (no metrics)
 #   metrics    the same with the admin port on (every request counted, timed, per limit)
 #   metrics+al the same with the access log on too (a file)
-# ROUNDS alternating rounds after a JIT warm-up, medians. Then, on the metrics gateway:
-#   reloads    wrk while 20 reloads (POST /admin/reload, two files alternating) land during the run:
-#              non-2xx and p99 against the metrics gateway's own median
+#   reloads    the metrics gateway again, while 20 reloads (POST /admin/reload, two files
+#              alternating) land during the run: non-2xx, and p99 against the metrics row's
+# ROUNDS alternating rounds of the four after a JIT warm-up (wrk on each gateway, and one burst of
+# 20 reloads under load: the first reloads after start make the JIT recompile the decision path,
+# which a long-running gateway has long done; that first burst is printed as "first reloads"),
+# medians. Then, on the metrics gateway:
 #   reload cost the time of POST /admin/reload for a policy of 1,000 limits and 10,000 tenant API
 #              keys (two such files alternating), median of 5
 # Needs Debian's nginx, wrk, curl and python3.
@@ -44,32 +47,41 @@ run() { # name url
   printf "%-12s req/s %10s  p99 %8s  non-2xx %s\n" "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
     "$(echo "$out" | awk '$1=="99%" {print $2}')" "$(echo "$out" | awk '/Non-2xx/ {print $5}' | grep . || echo 0)"
 }
-for r in $(seq $ROUNDS); do
-  run off http://127.0.0.1:18084/ | tee -a $W/out
-  run metrics http://127.0.0.1:18095/ | tee -a $W/out
-  run metrics+al http://127.0.0.1:18097/ | tee -a $W/out
-done
 # reloads under load: two files differing in one number, swapped in twice a second
 sed 's/1000000000/999999999/' $W/metrics.yaml > $W/metrics-b.yaml
 cp $W/metrics.yaml $W/metrics-a.yaml
 pause=$(python3 -c "print(($D - 1) / 20)")
-( sleep 0.3; for i in $(seq 20); do
-    if [ $((i % 2)) = 1 ]; then cp $W/metrics-b.yaml $W/metrics.yaml; else cp $W/metrics-a.yaml $W/metrics.yaml; fi
-    curl -s -X POST http://127.0.0.1:18096/admin/reload >> $W/reloads; echo >> $W/reloads
-    sleep $pause
-  done ) &
-reloader=$!
-run reloads http://127.0.0.1:18095/ | tee -a $W/out
-wait $reloader
-echo "reloads during that run: $(grep -c '"reloaded"' $W/reloads) reloaded, $(grep -c '"rejected"' $W/reloads) rejected"
+: > $W/reloads
+reloads() { # 20 reloads spread over the next D seconds, in the background
+  ( sleep 0.3; for i in $(seq 20); do
+      if [ $((i % 2)) = 1 ]; then cp $W/metrics-b.yaml $W/metrics.yaml; else cp $W/metrics-a.yaml $W/metrics.yaml; fi
+      curl -s -X POST http://127.0.0.1:18096/admin/reload >> $W/reloads || echo '"failed"' >> $W/reloads
+      echo >> $W/reloads
+      sleep $pause
+    done ) &
+  reloader=$!
+}
+reloads; run "first reloads" http://127.0.0.1:18095/; wait $reloader || true
+for r in $(seq $ROUNDS); do
+  run off http://127.0.0.1:18084/ | tee -a $W/out
+  run metrics http://127.0.0.1:18095/ | tee -a $W/out
+  run metrics+al http://127.0.0.1:18097/ | tee -a $W/out
+  reloads; run reloads http://127.0.0.1:18095/ | tee -a $W/out; wait $reloader || true
+done
+echo "reloads: $(grep -c '"reloaded"' $W/reloads) reloaded, $(grep -c '"rejected"' $W/reloads) rejected, $(grep -c '"failed"' $W/reloads) failed"
 echo "medians over the rounds:"
-for name in off metrics metrics+al; do
+for name in off metrics metrics+al reloads; do
   awk -v n="$name" '$1 == n { v = $5; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
       ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v; print $3, ms }' $W/out > "$W/$name.m"
   rps=$(cut -d' ' -f1 "$W/$name.m" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
   p99=$(cut -d' ' -f2 "$W/$name.m" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
   printf "%-12s req/s %10s  p99 %6.2fms\n" "$name" "$rps" "$p99"
+  echo "$rps $p99" > "$W/$name.med"
 done
+read off_rps off_p99 < $W/off.med; read m_rps m_p99 < $W/metrics.med
+read al_rps al_p99 < $W/metrics+al.med; read r_rps r_p99 < $W/reloads.med
+python3 -c "print('metrics/off req/s %.2fx, access log/off %.2fx, p99 with reloads/metrics %.2fx' % \
+  ($m_rps / $off_rps, $al_rps / $off_rps, $r_p99 / $m_p99))"
 # reload cost: 1,000 limits, 10,000 tenant API keys (100 tenants of 100 keys, overrides for 10 of them)
 for v in 1 2; do
   python3 - "$v" > $W/big-$v.yaml <<'PY'

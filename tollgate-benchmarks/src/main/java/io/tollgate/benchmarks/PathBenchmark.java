@@ -1,0 +1,111 @@
+package io.tollgate.benchmarks;
+
+import io.tollgate.core.Decision;
+import io.tollgate.core.Limit;
+import io.tollgate.core.Policy;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.RequestInfo;
+import io.tollgate.core.RequestPath;
+import io.tollgate.core.Route;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What normalising the path costs a decision: DecisionBenchmark's two-limit request decided as
+ * given ({@code asGiven}, the gateway before paths were normalised) and normalised first
+ * ({@code normalised}: {@link RequestPath#normalize} and {@link RequestPath#forMatching}, as the
+ * gateway does for every request), in the same run. {@code path} is a path already normal (what
+ * nearly every client sends: the check that finds nothing to do) or one spelt with a dot segment,
+ * a doubled slash and escapes (the rebuilding path). {@code normaliseOnly} is the normalisation by
+ * itself: two decisions measured in separate forks differ by more than it on a noisy machine.
+ *
+ * <pre>
+ * ./mvnw -q -pl tollgate-benchmarks -am package -DskipTests
+ * java -jar tollgate-benchmarks/target/benchmarks.jar PathBenchmark
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(2)
+public class PathBenchmark {
+
+  private static final long NEVER = 1_000_000_000_000L;
+
+  @Param({"/tnseb/v2/contact/42/notes", "/tnseb/./v2//contact/%34%32/notes"})
+  public String path;
+
+  private RateLimiter limiter;
+  private Request request;
+
+  /** A request read in place, as the gateway's is: the path is set per call. */
+  static final class Request implements RequestInfo {
+    String path;
+
+    @Override
+    public String method() {
+      return "GET";
+    }
+
+    @Override
+    public String path() {
+      return path;
+    }
+
+    @Override
+    public String header(String lowerCaseName) {
+      return null;
+    }
+
+    @Override
+    public String queryParam(String name) {
+      return null;
+    }
+
+    @Override
+    public String clientIp() {
+      return "203.0.113.7";
+    }
+  }
+
+  @Setup
+  public void setUp() {
+    limiter = RateLimiter.builder(Policy.builder()
+        .route(Route.of("contact", "/tnseb/v1/contact/**", "/tnseb/v2/contact/**"))
+        .route(Route.of("catalog", "/tnseb/v1/catalog/**"))
+        .limit(Limit.builder("per-endpoint").key("route", "client-ip").limit(NEVER).window("1m").build())
+        .limit(Limit.builder("per-ip").key("client-ip").limit(NEVER).window("1h").build())
+        .build()).build();
+    request = new Request();
+  }
+
+  @Benchmark
+  public Decision asGiven() {
+    request.path = path;
+    return limiter.decide(request);
+  }
+
+  /** The normalisation alone: what {@code normalised} adds to {@code asGiven}, without the noise of two decisions. */
+  @Benchmark
+  public String normaliseOnly() {
+    return RequestPath.forMatching(RequestPath.normalize(path, RequestPath.EncodedSlash.REJECT));
+  }
+
+  @Benchmark
+  public Decision normalised() {
+    request.path = RequestPath.forMatching(RequestPath.normalize(path, RequestPath.EncodedSlash.REJECT));
+    return limiter.decide(request);
+  }
+}
