@@ -68,6 +68,18 @@ for r in $(seq $ROUNDS); do
   run metrics+al http://127.0.0.1:18097/ | tee -a $W/out
   reloads; run reloads http://127.0.0.1:18095/ | tee -a $W/out; wait $reloader || true
 done
+# side by side: off and metrics under load at the same moment (two wrk, half the connections each),
+# so that what slows the machine slows both: the ratio of their rates is what metrics cost
+: > $W/side
+for r in $(seq $ROUNDS); do
+  wrk -t1 -c$((C / 2)) -d${D}s http://127.0.0.1:18084/ > $W/side-off 2>&1 &
+  a=$!
+  wrk -t1 -c$((C / 2)) -d${D}s http://127.0.0.1:18095/ > $W/side-metrics 2>&1
+  wait $a
+  o=$(awk '/Requests\/sec/ {print $2}' $W/side-off); m=$(awk '/Requests\/sec/ {print $2}' $W/side-metrics)
+  python3 -c "print('side by side: off %s, metrics %s req/s: %.3fx' % ('$o', '$m', $m / $o))" | tee -a $W/side
+done
+echo "side by side, median of $ROUNDS: metrics/off $(awk '{print $NF}' $W/side | tr -d x | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')x"
 echo "reloads: $(grep -c '"reloaded"' $W/reloads) reloaded, $(grep -c '"rejected"' $W/reloads) rejected, $(grep -c '"failed"' $W/reloads) failed"
 echo "medians over the rounds:"
 for name in off metrics metrics+al reloads; do
