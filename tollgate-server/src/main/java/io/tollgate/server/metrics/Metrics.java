@@ -58,6 +58,7 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
   private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> upstreamResponses = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> upstreamDuration = new ConcurrentHashMap<>();
   private volatile Gauge policyInfo;
+  private final BansCount redisBans; // null: not a Redis store
 
   /**
    * Registers the JVM's and the store's meters.
@@ -86,6 +87,11 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
     }
     if (store instanceof RedisStore) {
       bindRedis((RedisStore) store);
+      redisBans = new BansCount(limiter);
+      Gauge.builder("tollgate.bans.active", redisBans, BansCount::value)
+          .description("callers banned now (Redis store: counted by a SCAN at most once a second)").register(registry);
+    } else {
+      redisBans = null;
     }
   }
 
@@ -208,6 +214,9 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
 
   @Override
   public void close() {
+    if (redisBans != null) {
+      redisBans.close();
+    }
     gc.close();
     registry.close();
   }

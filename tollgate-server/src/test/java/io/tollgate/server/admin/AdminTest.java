@@ -139,6 +139,34 @@ class AdminTest {
         "tollgate_policy_info{sha256=\"" + server.file().sha256() + "\"} 1\n");
   }
 
+  private String scrape() {
+    try {
+      return admin("GET", "/metrics", TOKEN).body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void bansOnARedisStoreAreCountedInTheMetricsAndCanBeLifted() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      start(POLICY.replace("upstream: echo\n", "upstream: echo\nstore: " + redis.uri() + "\n")
+          .replace("reload: manual\n", "reload: manual\nban: {after: 1, within: 1h, for: 1h}\n"));
+      RedisServer.await(() -> scrape().contains("tollgate_bans_active 0.0"), "no ban counted");
+      for (int i = 0; i < 3; i++) {
+        assertThat(proxy("/items/" + i)).isEqualTo(200);
+      }
+      assertThat(proxy("/items/3")).isEqualTo(429); // the refusal that bans
+      assertThat(proxy("/items/4")).isEqualTo(403);
+      assertThat(admin("GET", "/admin/bans", TOKEN).body()).contains("\"key\":\"client-ip=127.0.0.1\"");
+      RedisServer.await(() -> scrape().contains("tollgate_bans_active 1.0"), "the ban counted, from Redis");
+      assertThat(adminWithBody("DELETE", "/admin/bans", "{\"client_ip\":\"127.0.0.1\"}").body())
+          .isEqualTo("{\"lifted\":true}");
+      assertThat(proxy("/other")).isEqualTo(200);
+      RedisServer.await(() -> scrape().contains("tollgate_bans_active 0.0"), "the lifted ban no longer counted");
+    }
+  }
+
   @Test
   void aDeadRedisIsReadyButDegradedAndItsStoreMetricsShowIt() throws Exception {
     try (RedisServer later = RedisServer.notStartedYet()) {
