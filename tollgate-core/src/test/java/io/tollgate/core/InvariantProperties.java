@@ -16,14 +16,22 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-/** The invariants, for random sequences of requests and time. */
-class InvariantProperties {
+/**
+ * The invariants, for random sequences of requests and time, on the memory store; a store's own
+ * test runs them on it by extending this class and giving {@link #onStore} (tollgate-redis does).
+ */
+public class InvariantProperties {
+
+  /** The builder of each property's limiter, given the store to run on; the memory store here. */
+  protected RateLimiter.Builder onStore(RateLimiter.Builder b) {
+    return b;
+  }
 
   /** One step: wait {@code gapMillis}, then ask for {@code cost} units. */
-  record Step(int gapMillis, int cost) {}
+  public record Step(int gapMillis, int cost) {}
 
   @Provide
-  Arbitrary<List<Step>> steps() {
+  public Arbitrary<List<Step>> steps() {
     Arbitrary<Step> step = Combinators.combine(
         Arbitraries.frequencyOf(
             net.jqwik.api.Tuple.of(6, Arbitraries.just(0)),
@@ -33,12 +41,12 @@ class InvariantProperties {
     return step.list().ofMinSize(1).ofMaxSize(300);
   }
 
-  private static RateLimiter limiter(FakeClock clock, Limit limit) {
-    return RateLimiter.builder(Policy.builder().limit(limit).build()).clock(clock).build();
+  private RateLimiter limiter(FakeClock clock, Limit limit) {
+    return onStore(RateLimiter.builder(Policy.builder().limit(limit).build()).clock(clock)).build();
   }
 
   @Property(tries = 200)
-  void fixedWindowNeverAdmitsMoreThanItsLimitInAWindow(@ForAll("steps") List<Step> steps,
+  public void fixedWindowNeverAdmitsMoreThanItsLimitInAWindow(@ForAll("steps") List<Step> steps,
       @ForAll @IntRange(min = 1, max = 20) int limit, @ForAll @IntRange(min = 1, max = 3000) int windowMillis) {
     FakeClock clock = FakeClock.atWholeDay();
     RateLimiter l = limiter(clock, Limit.builder("w").limit(limit).window(windowMillis + "ms").build());
@@ -54,7 +62,7 @@ class InvariantProperties {
   }
 
   @Property(tries = 200)
-  void slidingWindowNeverAdmitsMoreThanItsLimitInAnAlignedWindow(@ForAll("steps") List<Step> steps,
+  public void slidingWindowNeverAdmitsMoreThanItsLimitInAnAlignedWindow(@ForAll("steps") List<Step> steps,
       @ForAll @IntRange(min = 1, max = 20) int limit, @ForAll @IntRange(min = 1, max = 3000) int windowMillis) {
     FakeClock clock = FakeClock.atWholeDay();
     RateLimiter l = limiter(clock, Limit.builder("s").limit(limit).window(windowMillis + "ms")
@@ -70,7 +78,7 @@ class InvariantProperties {
   }
 
   @Property(tries = 200)
-  void tokenBucketAdmitsAtMostBurstPlusRateTimesTheSpan(@ForAll("steps") List<Step> steps,
+  public void tokenBucketAdmitsAtMostBurstPlusRateTimesTheSpan(@ForAll("steps") List<Step> steps,
       @ForAll @IntRange(min = 1, max = 20) int limit, @ForAll @IntRange(min = 1, max = 3000) int windowMillis,
       @ForAll @IntRange(min = 1, max = 30) int burst) {
     FakeClock clock = FakeClock.atWholeDay();
@@ -95,7 +103,7 @@ class InvariantProperties {
   }
 
   @Property(tries = 200)
-  void concurrencyNeverHasMoreThanNInFlight(@ForAll("steps") List<Step> steps, @ForAll @IntRange(min = 1, max = 5) int n) {
+  public void concurrencyNeverHasMoreThanNInFlight(@ForAll("steps") List<Step> steps, @ForAll @IntRange(min = 1, max = 5) int n) {
     FakeClock clock = FakeClock.atWholeDay();
     RateLimiter l = limiter(clock, Limit.builder("c").concurrency(n).build());
     Deque<Decision> inFlight = new ArrayDeque<>();
@@ -113,7 +121,7 @@ class InvariantProperties {
   }
 
   @Property(tries = 150)
-  void aRefusedRequestMovesNoCounter(@ForAll("steps") List<Step> steps,
+  public void aRefusedRequestMovesNoCounter(@ForAll("steps") List<Step> steps,
       @ForAll @IntRange(min = 1, max = 10) int small, @ForAll @IntRange(min = 1, max = 30) int big) {
     FakeClock clock = FakeClock.atWholeDay();
     Policy p = Policy.builder()
@@ -121,7 +129,7 @@ class InvariantProperties {
         .limit(Limit.builder("loose").limit(big).window("1m").algorithm(Algorithm.TOKEN_BUCKET).build())
         .limit(Limit.builder("smooth").limit(big).window("10s").algorithm(Algorithm.SLIDING_WINDOW).build())
         .build();
-    RateLimiter l = RateLimiter.builder(p).clock(clock).build();
+    RateLimiter l = onStore(RateLimiter.builder(p).clock(clock)).build();
     RequestInfo req = RequestInfo.builder().path("/x").clientIp("192.0.2.1").build();
     for (Step s : steps) {
       clock.advanceMillis(s.gapMillis());
