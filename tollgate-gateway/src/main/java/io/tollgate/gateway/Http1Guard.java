@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * HTTP/2 (the connection preface {@code PRI * HTTP/2.0}). Nothing is buffered: each byte is looked
  * at once, in the read that carries it, before it is passed on, so Netty never sees a complete bad
  * head. Text is kept only of the lines it must read (the request line, Host, Content-Length,
- * Transfer-Encoding, chunk sizes); other header lines are checked byte by byte as they pass.
+ * Transfer-Encoding, chunk sizes), and judged by {@link Http1Head}; other header lines are checked
+ * byte by byte as they pass.
  *
  * <p>One per connection, after TLS if any; touched only on the connection's event loop.
  */
@@ -36,7 +37,6 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(Http1Guard.class);
   private static final int KEPT_MAX = 256; // text kept of a line: enough for a version, a length, a chunk size
-  private static final boolean[] TCHAR = new boolean[128];
   private static final String[] FRAMING = {"host", "content-length", "transfer-encoding"};
   /** Per event loop, not per connection: bytes of a direct buffer are read through it a few KB at a time. */
   private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
@@ -45,12 +45,6 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
       return new byte[4096];
     }
   };
-
-  static {
-    for (char c : "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray()) {
-      TCHAR[c] = true;
-    }
-  }
 
   private enum State { REQUEST_LINE, HEADER_LINE, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILER, PASS }
 
@@ -65,14 +59,8 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
   private int nameLength;
   private boolean inValue;
   private int framing = -1; // index in FRAMING of the current header, or -1
-  // the current request
+  private final Http1Head head = new Http1Head(); // the current request's head
   private int requests;
-  private boolean http11;
-  private int hosts;
-  private int contentLengths;
-  private long contentLength;
-  private int transferEncodings;
-  private boolean chunked;
   private long remaining; // body or chunk bytes still to pass
 
   private Http1Guard() {}
@@ -160,7 +148,7 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
           int j = k;
           int nl = nameLength;
           char[] lower = name;
-          for (int c; j < len && (c = a[off + j] & 0xFF) < 128 && TCHAR[c]; j++, nl++) {
+          for (int c; j < len && (c = a[off + j] & 0xFF) < 128 && Http1Head.TCHAR[c]; j++, nl++) {
             if (nl < lower.length) {
               lower[nl] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : (char) c;
             }
@@ -235,7 +223,7 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
       framing = framingHeader();
       return true;
     }
-    if (c >= 128 || !TCHAR[c]) {
+    if (c >= 128 || !Http1Head.TCHAR[c]) {
       problem = "an invalid character in a header name: " + (c <= ' ' ? "'" + (c == ' ' ? "space" : "control") + "'" : "'" + c + "'");
       return false;
     }
@@ -268,7 +256,11 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
         if (length == 0) {
           return null; // RFC 9112 2.2: empty lines before a request line are ignored
         }
-        return longLine ? longRequestLine(text, length) : requestLine(text);
+        if (!longLine && text.equals("PRI * HTTP/2.0")) { // the HTTP/2 preface (prior knowledge, ALPN, after h2c's 101)
+          state = State.PASS;
+          return null;
+        }
+        return startHead(longLine ? head.longRequestLine(text, lastBytes(length)) : head.requestLine(text));
       case HEADER_LINE:
         return headerLineEnd(text, length);
       case CHUNK_SIZE:
@@ -294,123 +286,45 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
     nameLength = 0;
     framing = -1;
     if (length == 0) {
-      return endOfHead();
+      String problem = head.end();
+      if (problem == null) {
+        requests++;
+        if (head.chunked()) {
+          state = State.CHUNK_SIZE;
+        } else if (head.contentLength() > 0) {
+          remaining = head.contentLength();
+          state = State.BODY;
+        } else {
+          state = State.REQUEST_LINE;
+        }
+      }
+      return problem;
     }
     if (!hadValue) {
       return "a header line without a colon";
     }
-    if (header < 0) {
-      return null;
-    }
-    String v = value.strip();
-    switch (header) {
-      case 0:
-        hosts++;
-        return null;
-      case 1:
-        contentLengths++;
-        if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-          return "Content-Length '" + v + "' is not a number";
-        }
-        contentLength = Long.parseLong(v);
-        return null;
-      case 2:
-        transferEncodings++;
-        if (!v.equalsIgnoreCase("chunked")) {
-          return "Transfer-Encoding '" + v + "' is not 'chunked'";
-        }
-        chunked = true;
-        return null;
-      default:
-        return null;
-    }
+    return header < 0 ? null : head.header(header, value.strip());
   }
 
-  /** A request line longer than what is kept: its method from the start, its version from the end. */
-  private String longRequestLine(String start, int length) {
+  private String startHead(String problem) {
+    if (problem == null) {
+      state = State.HEADER_LINE;
+    }
+    return problem;
+  }
+
+  private String lastBytes(int length) {
     StringBuilder last = new StringBuilder(16);
     for (int k = length - 16; k < length; k++) {
       last.append(tail[k & 15]);
     }
-    int sp1 = start.indexOf(' ');
-    int sp2 = last.lastIndexOf(" ");
-    if (sp1 <= 0 || sp2 < 0 || !token(start, 0, sp1)) {
-      return "a malformed request line";
-    }
-    return version(last.substring(sp2 + 1));
-  }
-
-  private String requestLine(String text) {
-    if (text.equals("PRI * HTTP/2.0")) { // the HTTP/2 connection preface (prior knowledge, ALPN, or after h2c's 101)
-      state = State.PASS;
-      return null;
-    }
-    int sp1 = text.indexOf(' ');
-    int sp2 = text.lastIndexOf(' ');
-    if (sp1 <= 0 || sp2 == sp1 || text.indexOf(' ', sp1 + 1) != sp2 || !token(text, 0, sp1)) {
-      return "a malformed request line";
-    }
-    for (int k = sp1 + 1; k < sp2; k++) {
-      char c = text.charAt(k);
-      if (c <= ' ' || c == 0x7F) {
-        return "a control character in the request target";
-      }
-    }
-    return version(text.substring(sp2 + 1));
-  }
-
-  private String version(String version) {
-    if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
-      return "HTTP version '" + version + "' is not HTTP/1.0 or HTTP/1.1";
-    }
-    http11 = version.equals("HTTP/1.1");
-    hosts = 0;
-    contentLengths = 0;
-    contentLength = 0;
-    transferEncodings = 0;
-    chunked = false;
-    state = State.HEADER_LINE;
-    return null;
-  }
-
-  private String endOfHead() {
-    if (http11 && hosts != 1 || hosts > 1) {
-      return hosts == 0 ? "no Host header" : "more than one Host header";
-    }
-    if (contentLengths > 1) {
-      return "more than one Content-Length";
-    }
-    if (transferEncodings > 1) {
-      return "more than one Transfer-Encoding";
-    }
-    if (chunked && contentLengths > 0) {
-      return "both Content-Length and Transfer-Encoding";
-    }
-    requests++;
-    if (chunked) {
-      state = State.CHUNK_SIZE;
-    } else if (contentLength > 0) {
-      remaining = contentLength;
-      state = State.BODY;
-    } else {
-      state = State.REQUEST_LINE;
-    }
-    return null;
+    return last.toString();
   }
 
   private String chunkSize(String text, boolean longLine) {
-    int semi = text.indexOf(';');
-    String hex = (semi < 0 ? text : text.substring(0, semi)).strip();
-    if (longLine && semi < 0 || hex.isEmpty() || hex.length() > 15) {
+    long size = Http1Head.chunkSize(text, longLine);
+    if (size < 0) {
       return "a malformed chunk size";
-    }
-    long size = 0;
-    for (int k = 0; k < hex.length(); k++) {
-      int d = Character.digit(hex.charAt(k), 16);
-      if (d < 0) {
-        return "a malformed chunk size";
-      }
-      size = size << 4 | d;
     }
     if (size == 0) {
       state = State.TRAILER;
@@ -419,19 +333,5 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
       state = State.CHUNK_DATA;
     }
     return null;
-  }
-
-  /** RFC 9110 tchar: the characters of a method or a header name. */
-  private static boolean token(String s, int from, int to) {
-    if (from >= to) {
-      return false;
-    }
-    for (int k = from; k < to; k++) {
-      char c = s.charAt(k);
-      if (c >= 128 || !TCHAR[c]) {
-        return false;
-      }
-    }
-    return true;
   }
 }
