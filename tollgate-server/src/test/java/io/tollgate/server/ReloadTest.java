@@ -112,10 +112,15 @@ class ReloadTest {
     start(file);
     int port = server.port();
     write(file, "listen: 127.0.0.1:1\nadmin: {listen: off}\nupstream: echo\nstore: redis://127.0.0.1:1\n"
-        + "reload: manual\n" + perIp(7));
+        + "reload: manual\nrequest-header-timeout: 2s\nidle-timeout: 5s\nmax-connections: 9\n"
+        + "max-request-body: 1KB\npaths: {encoded-slash: decode}\n" + perIp(7));
     Reload r = server.reload();
     assertThat(r.result()).isEqualTo(Reload.Result.RELOADED);
-    assertThat(r.restartNeeded()).containsExactly("listen", "store");
+    assertThat(r.restartNeeded()).containsExactly("listen", "store", "request-header-timeout", "idle-timeout",
+        "max-connections");
+    assertThat(server.file().settings().http()).as("paths and the body bound apply, the rest waits")
+        .isEqualTo(new io.tollgate.config.Settings.Http(io.tollgate.core.RequestPath.EncodedSlash.DECODE,
+            java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), 10_000, 1024));
     assertThat(server.port()).isEqualTo(port);
     assertThat(server.describe()).endsWith("store memory");
     assertThat(remaining()).isEqualTo("7:6");
