@@ -43,7 +43,8 @@ public final class CounterMemory {
     limiter.close();
   }
 
-  private static long heapAfterGc() {
+  /** Heap in use after a GC: the least of a few tries (a GC may leave a little). */
+  static long heapAfterGc() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 5; i++) {

@@ -5,11 +5,8 @@ import io.github.bucket4j.Bucket;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import io.tollgate.core.Decision;
-import io.tollgate.core.Limit;
-import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestInfo;
-import io.tollgate.core.Route;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(2)
 public class DecisionBenchmark {
 
-  private static final long NEVER = 1_000_000_000_000L;
+  private static final long NEVER = TwoLimits.NEVER;
 
   private RateLimiter tollgate;
   private RateLimiter tollgateSingle;
@@ -58,19 +55,9 @@ public class DecisionBenchmark {
 
   @Setup
   public void setUp() {
-    Policy policy = Policy.builder()
-        .route(Route.of("contact", "/tnseb/v1/contact/**", "/tnseb/v2/contact/**"))
-        .route(Route.of("catalog", "/tnseb/v1/catalog/**"))
-        .limit(Limit.builder("per-endpoint").key("route", "client-ip").limit(NEVER).window("1m").build())
-        .limit(Limit.builder("per-ip").key("client-ip").limit(NEVER).window("1h").build())
-        .build();
-    tollgate = RateLimiter.builder(policy).build();
-    tollgateSingle = RateLimiter.builder(Policy.builder()
-        .route(Route.of("contact", "/tnseb/v1/contact/**", "/tnseb/v2/contact/**"))
-        .route(Route.of("catalog", "/tnseb/v1/catalog/**"))
-        .limit(Limit.builder("per-ip").key("client-ip").limit(NEVER).window("1h").build())
-        .build()).build();
-    request = RequestInfo.builder().method("GET").path("/tnseb/v2/contact/42/notes").clientIp("203.0.113.7").build();
+    tollgate = RateLimiter.builder(TwoLimits.policy(true)).build();
+    tollgateSingle = RateLimiter.builder(TwoLimits.policy(false)).build();
+    request = TwoLimits.request();
     bucket = Bucket.builder().addLimit(Bandwidth.builder().capacity(NEVER).refillGreedy(NEVER, Duration.ofDays(1)).build())
         .build();
     resilience4j = new AtomicRateLimiter("r4j", RateLimiterConfig.custom().limitForPeriod(Integer.MAX_VALUE)

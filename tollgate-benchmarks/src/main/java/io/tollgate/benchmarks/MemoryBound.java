@@ -4,8 +4,6 @@ import io.tollgate.core.Limit;
 import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.store.MemoryStore;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,7 +27,7 @@ public final class MemoryBound {
     MemoryStore store = MemoryStore.create(maxKeys);
     RateLimiter limiter = RateLimiter.builder(Policy.builder()
         .limit(Limit.builder("per-ip").key("client-ip").limit(100).window("1h").build()).build()).store(store).build();
-    long empty = heapAfterGc();
+    long empty = CounterMemory.heapAfterGc();
     AtomicLong next = new AtomicLong();
     long checkpoint = 1_000_000L;
     long start = System.nanoTime();
@@ -53,22 +51,12 @@ public final class MemoryBound {
       }
       next.set(until);
       busyNanos += System.nanoTime() - t0;
-      long heap = heapAfterGc() - empty;
+      long heap = CounterMemory.heapAfterGc() - empty;
       System.out.printf("keys %,12d  counters %,10d  live heap %7.1f MB  %6.1f bytes per counter%n", until,
           store.size(), heap / 1e6, heap / (double) Math.max(1, store.size()));
     }
     System.out.printf("%,.0f decisions per second (new keys, 2 threads, GC checks excluded); %.1f s in all%n",
         keys / (busyNanos / 1e9), (System.nanoTime() - start) / 1e9);
     limiter.close();
-  }
-
-  private static long heapAfterGc() {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }

@@ -1,11 +1,9 @@
 package io.tollgate.benchmarks;
 
 import io.tollgate.core.Decision;
-import io.tollgate.core.Limit;
 import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestInfo;
-import io.tollgate.core.Route;
 import io.tollgate.core.store.MemoryStore;
 import io.tollgate.server.metrics.Metrics;
 import io.tollgate.server.metrics.TopKeys;
@@ -43,8 +41,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(2)
 public class MetricsBenchmark {
 
-  private static final long NEVER = 1_000_000_000_000L;
-
   private RateLimiter plain;
   private RateLimiter observed;
   private Metrics metrics;
@@ -52,12 +48,7 @@ public class MetricsBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    Policy policy = Policy.builder()
-        .route(Route.of("contact", "/tnseb/v1/contact/**", "/tnseb/v2/contact/**"))
-        .route(Route.of("catalog", "/tnseb/v1/catalog/**"))
-        .limit(Limit.builder("per-endpoint").key("route", "client-ip").limit(NEVER).window("1m").build())
-        .limit(Limit.builder("per-ip").key("client-ip").limit(NEVER).window("1h").build())
-        .build();
+    Policy policy = TwoLimits.policy(true);
     plain = RateLimiter.builder(policy).store(MemoryStore.create(1_000_000)).build();
     MemoryStore store = MemoryStore.create(1_000_000);
     RateLimiter[] self = new RateLimiter[1];
@@ -65,7 +56,7 @@ public class MetricsBenchmark {
     TopKeys top = new TopKeys(System::currentTimeMillis);
     observed = RateLimiter.builder(policy).store(store).listener(metrics).usageListener(top).build();
     self[0] = observed;
-    request = RequestInfo.builder().method("GET").path("/tnseb/v2/contact/42/notes").clientIp("203.0.113.7").build();
+    request = TwoLimits.request();
   }
 
   @TearDown(Level.Trial)

@@ -1,12 +1,9 @@
 package io.tollgate.benchmarks;
 
 import io.tollgate.core.Decision;
-import io.tollgate.core.Limit;
-import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestInfo;
 import io.tollgate.core.RequestPath;
-import io.tollgate.core.Route;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,8 +39,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(2)
 public class PathBenchmark {
 
-  private static final long NEVER = 1_000_000_000_000L;
-
   @Param({"/tnseb/v2/contact/42/notes", "/tnseb/./v2//contact/%34%32/notes"})
   public String path;
 
@@ -76,18 +71,13 @@ public class PathBenchmark {
 
     @Override
     public String clientIp() {
-      return "203.0.113.7";
+      return TwoLimits.CLIENT;
     }
   }
 
   @Setup
   public void setUp() {
-    limiter = RateLimiter.builder(Policy.builder()
-        .route(Route.of("contact", "/tnseb/v1/contact/**", "/tnseb/v2/contact/**"))
-        .route(Route.of("catalog", "/tnseb/v1/catalog/**"))
-        .limit(Limit.builder("per-endpoint").key("route", "client-ip").limit(NEVER).window("1m").build())
-        .limit(Limit.builder("per-ip").key("client-ip").limit(NEVER).window("1h").build())
-        .build()).build();
+    limiter = RateLimiter.builder(TwoLimits.policy(true)).build();
     request = new Request();
   }
 

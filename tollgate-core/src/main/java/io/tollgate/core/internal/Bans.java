@@ -88,26 +88,27 @@ final class Bans {
   /** Counts a refusal of the request's caller; the one that reaches the rule's count bans it. */
   void countRefusal(RequestInfo request, Scratch s, long now, String routeName, CounterStore store,
       io.tollgate.core.BanListener listener) {
-    if (!refusalCounted(store.acquire(refusalBatch(request, s, now, routeName)), s)) {
-      tookBan(store.acquire(banBatch(request, s, now, routeName)), request, s, now, routeName, listener);
+    if (!refusalCounted(store.acquire(batchOf(refusals, request, s, now, routeName)), s)) {
+      tookBan(store.acquire(batchOf(ban, request, s, now, routeName)), request, s, now, routeName, listener);
     }
   }
 
   /** {@link #countRefusal} with the store's asynchronous API: no call blocks. */
   java.util.concurrent.CompletableFuture<Void> countRefusalAsync(RequestInfo request, Scratch s, long now,
       String routeName, CounterStore store, io.tollgate.core.BanListener listener) {
-    return store.acquireAsync(refusalBatch(request, s, now, routeName)).thenCompose(counted -> {
+    return store.acquireAsync(batchOf(refusals, request, s, now, routeName)).thenCompose(counted -> {
       if (refusalCounted(counted, s)) {
         return java.util.concurrent.CompletableFuture.completedFuture(null);
       }
-      return store.acquireAsync(banBatch(request, s, now, routeName))
+      return store.acquireAsync(batchOf(ban, request, s, now, routeName))
           .thenAccept(took -> tookBan(took, request, s, now, routeName, listener));
     });
   }
 
-  private Batch refusalBatch(RequestInfo request, Scratch s, long now, String routeName) {
+  /** The scratch batch, cleared, holding one unit of {@code spec} for the request's caller. */
+  private Batch batchOf(LimitSpec spec, RequestInfo request, Scratch s, long now, String routeName) {
     Batch batch = s.batch.clear(now);
-    batch.beginEntry(refusals, 1);
+    batch.beginEntry(spec, 1);
     Keys.write(batch, key, request, routeName, s, s.tenant);
     batch.endEntry();
     return batch;
@@ -118,13 +119,6 @@ final class Bans {
     return counted && s.batch.remaining(0) != 0;
   }
 
-  private Batch banBatch(RequestInfo request, Scratch s, long now, String routeName) {
-    Batch batch = s.batch.clear(now);
-    batch.beginEntry(ban, 1);
-    Keys.write(batch, key, request, routeName, s, s.tenant);
-    batch.endEntry();
-    return batch;
-  }
 
   private void tookBan(boolean took, RequestInfo request, Scratch s, long now, String routeName,
       io.tollgate.core.BanListener listener) {
