@@ -67,7 +67,13 @@ final class HeaderTimeout extends ChannelInboundHandlerAdapter {
       return;
     }
     Channel channel = ctx.log().partial().channel();
-    ctx.log().whenComplete().thenRun(() -> channel.eventLoop().execute(() -> waiting = true));
+    ctx.log().whenComplete().thenRun(() -> {
+      if (channel.eventLoop().inEventLoop()) { // as a rule: the log completes on the connection's loop
+        waiting = true;
+      } else {
+        channel.eventLoop().execute(() -> waiting = true);
+      }
+    });
   }
 
   @Override
