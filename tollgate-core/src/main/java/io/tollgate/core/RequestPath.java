@@ -155,47 +155,30 @@ public final class RequestPath {
   /** RFC 3986 5.2.4 on an absolute path, with empty segments merged; a trailing slash is kept. */
   private static String removeDotSegments(String path) {
     int n = path.length();
-    int[] starts = new int[8];
-    int[] ends = new int[8];
-    int count = 0;
+    StringBuilder out = new StringBuilder(n);
+    java.util.ArrayDeque<Integer> kept = new java.util.ArrayDeque<>(); // where each kept segment starts in out
     boolean trailingSlash = false;
     int i = 1;
     while (i < n) {
       int slash = path.indexOf('/', i);
       int end = slash < 0 ? n : slash;
-      if (end > i) {
-        int kind = dots(path, i, end);
-        if (kind == 1) {
-          trailingSlash = true;
-        } else if (kind == 2) {
-          if (count == 0) {
-            throw new InvalidPathException("the path climbs above the root ('..')");
-          }
-          count--;
-          trailingSlash = true;
-        } else {
-          if (count == starts.length) {
-            starts = java.util.Arrays.copyOf(starts, count * 2);
-            ends = java.util.Arrays.copyOf(ends, count * 2);
-          }
-          starts[count] = i;
-          ends[count] = end;
-          count++;
-          trailingSlash = slash >= 0;
+      int kind = end > i ? dots(path, i, end) : 1; // an empty segment ("//") goes as "." does
+      if (kind == 2) {
+        if (kept.isEmpty()) {
+          throw new InvalidPathException("the path climbs above the root ('..')");
         }
-      } else {
-        trailingSlash = true; // an empty segment: "/a//" ends with a slash
+        out.setLength(kept.pop());
+      } else if (kind == 0) {
+        kept.push(out.length());
+        out.append('/').append(path, i, end);
       }
+      trailingSlash = kind != 0 || slash >= 0;
       i = end + 1;
     }
-    StringBuilder b = new StringBuilder(n);
-    for (int k = 0; k < count; k++) {
-      b.append('/').append(path, starts[k], ends[k]);
+    if (out.length() == 0 || trailingSlash) {
+      out.append('/');
     }
-    if (count == 0 || trailingSlash) {
-      b.append('/');
-    }
-    return b.toString();
+    return out.toString();
   }
 
   /** 1 for {@code .}, 2 for {@code ..}, 0 for any other segment; a dot segment with parameters is refused. */

@@ -70,6 +70,11 @@ final class ArmeriaRequestInfo implements RequestInfo {
       if (!header && rawQuery == null) {
         continue;
       }
+      String first = header ? headers.get(p.name()) : query().get(p.name());
+      String last = header ? headers.getLast(p.name()) : query().getLast(p.name());
+      if (first == last) { // absent, or sent once (one entry: the same string): nothing to compare, nothing allocated
+        continue;
+      }
       List<String> values = header ? headers.getAll(p.name()) : query().getAll(p.name());
       for (int v = 1; v < values.size(); v++) {
         if (!values.get(v).equals(values.get(0))) {

@@ -53,27 +53,25 @@ final class HeaderTimeout extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean multiplex = ctx.sessionProtocol().isMultiplex();
-    if (channel.eventLoop().inEventLoop()) {
-      h.arrived(ctx, multiplex);
-    } else {
-      channel.eventLoop().execute(() -> h.arrived(ctx, multiplex));
-    }
+    onLoop(channel, () -> h.arrived(ctx, channel, multiplex));
   }
 
-  private void arrived(ServiceRequestContext ctx, boolean multiplex) {
+  private void arrived(ServiceRequestContext ctx, Channel channel, boolean multiplex) {
     cancel();
     if (multiplex) {
       multiplexed = true;
       return;
     }
-    Channel channel = ctx.log().partial().channel();
-    ctx.log().whenComplete().thenRun(() -> {
-      if (channel.eventLoop().inEventLoop()) { // as a rule: the log completes on the connection's loop
-        waiting = true;
-      } else {
-        channel.eventLoop().execute(() -> waiting = true);
-      }
-    });
+    ctx.log().whenComplete().thenRun(() -> onLoop(channel, () -> waiting = true));
+  }
+
+  /** Runs {@code task} on the connection's event loop: at once when already there (as a rule), else queued. */
+  private static void onLoop(Channel channel, Runnable task) {
+    if (channel.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      channel.eventLoop().execute(task);
+    }
   }
 
   @Override

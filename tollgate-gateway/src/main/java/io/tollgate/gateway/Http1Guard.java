@@ -93,9 +93,7 @@ final class Http1Guard extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    StringBuilder body = new StringBuilder("{\"error\":\"bad request\",\"reason\":");
-    Json.string(body, why);
-    byte[] b = body.append(",\"status\":400}").toString().getBytes(StandardCharsets.UTF_8);
+    byte[] b = Json.badRequest(why).getBytes(StandardCharsets.UTF_8);
     String head = "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: "
         + b.length + "\r\nconnection: close\r\n\r\n";
     ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), b))

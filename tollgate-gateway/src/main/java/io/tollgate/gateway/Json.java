@@ -7,6 +7,13 @@ final class Json {
 
   private Json() {}
 
+  /** The body of a 400 the gateway makes: {@code {"error":"bad request","reason":…,"status":400}}. */
+  static String badRequest(String reason) {
+    StringBuilder b = new StringBuilder("{\"error\":\"bad request\",\"reason\":");
+    string(b, reason);
+    return b.append(",\"status\":400}").toString();
+  }
+
   /** Appends {@code s} as a JSON string, quoted and escaped. */
   static void string(StringBuilder out, String s) {
     out.append('"');

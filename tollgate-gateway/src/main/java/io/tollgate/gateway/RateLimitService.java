@@ -111,9 +111,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
 
   /** 400 for a request the gateway will not read: why, in a short JSON body. */
   static HttpResponse badRequest(String reason) {
-    StringBuilder b = new StringBuilder("{\"error\":\"bad request\",\"reason\":");
-    Json.string(b, reason);
-    return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.JSON_UTF_8, b.append(",\"status\":400}").toString());
+    return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.JSON_UTF_8, Json.badRequest(reason));
   }
 
   private HttpResponse respondOrFail(ServiceRequestContext ctx, HttpRequest req, ArmeriaRequestInfo info, boolean status,

@@ -176,6 +176,11 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Redis's clock (TIME), in whole seconds since the epoch. */
+  public long epochSeconds() throws IOException, InterruptedException {
+    return Long.parseLong(cli("TIME").lines().findFirst().orElseThrow().trim());
+  }
+
   /** The output of {@code redis-cli -p port ARGS...}. */
   public String cli(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));

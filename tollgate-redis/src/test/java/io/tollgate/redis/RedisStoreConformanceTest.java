@@ -9,18 +9,22 @@ import org.junit.jupiter.api.BeforeAll;
 class RedisStoreConformanceTest extends CounterStoreConformance {
 
   private static final AtomicInteger stores = new AtomicInteger();
-  private static RedisServer redis;
+  static RedisServer redis;
 
   @BeforeAll
   static void redis() throws Exception {
     redis = RedisServer.shared();
   }
 
+  /** The suite's clock is a fake one, so here the store takes the batch's time ({@code clock: local}). */
+  protected RedisStoreOptions.ClockSource clock() {
+    return RedisStoreOptions.ClockSource.LOCAL;
+  }
+
   @Override
   protected CounterStore newStore() {
-    // The suite's clock is a fake one, so the store takes the batch's time; a key prefix of its own
-    // per store keeps tests apart on one server.
-    return RedisStore.connect(RedisStoreOptions.builder(redis.uri()).clock(RedisStoreOptions.ClockSource.LOCAL)
+    // a key prefix of its own per store keeps tests apart on one server
+    return RedisStore.connect(RedisStoreOptions.builder(redis.uri()).clock(clock())
         .timeout(java.time.Duration.ofSeconds(2)).keyPrefix("t" + stores.incrementAndGet()).build());
   }
 }

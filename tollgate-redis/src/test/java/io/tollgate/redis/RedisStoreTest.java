@@ -64,7 +64,7 @@ class RedisStoreTest {
 
   /** The day of Redis's clock (clock: redis decides by it): its 1d windows end when it changes. */
   private static long redisDay() throws Exception {
-    return Long.parseLong(redis.cli("TIME").lines().findFirst().orElseThrow().trim()) / 86_400;
+    return redis.epochSeconds() / 86_400;
   }
 
   /**

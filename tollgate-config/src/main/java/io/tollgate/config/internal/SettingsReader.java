@@ -49,11 +49,7 @@ public final class SettingsReader {
 
   private Settings read(Map<String, Node> top) {
     Settings.Listen listen = listen(top.get("listen"));
-    Duration upstreamTimeout = Duration.ofSeconds(30);
-    if (top.containsKey("upstream-timeout")) {
-      Duration d = n.duration(top.get("upstream-timeout"), "upstream-timeout");
-      upstreamTimeout = d == null ? upstreamTimeout : d;
-    }
+    Duration upstreamTimeout = duration(top, "upstream-timeout", Duration.ofSeconds(30));
     Settings.Upstream upstream = null;
     Node up = top.get("upstream");
     String u = up == null ? null : n.scalar(up, "upstream");
@@ -92,8 +88,8 @@ public final class SettingsReader {
             List.of("reject", "keep", "decode"), "reject").toUpperCase(Locale.ROOT));
       }
     }
-    Duration header = positiveDuration(top, "request-header-timeout", d.requestHeaderTimeout());
-    Duration idle = positiveDuration(top, "idle-timeout", d.idleTimeout());
+    Duration header = duration(top, "request-header-timeout", d.requestHeaderTimeout());
+    Duration idle = duration(top, "idle-timeout", d.idleTimeout());
     int maxConnections = d.maxConnections();
     if (top.containsKey("max-connections")) {
       Long m = n.positive(top.get("max-connections"), "max-connections");
@@ -112,7 +108,8 @@ public final class SettingsReader {
     return new Settings.Http(encodedSlash, header, idle, maxConnections, maxBody);
   }
 
-  private Duration positiveDuration(Map<String, Node> top, String key, Duration otherwise) {
+  /** The top-level duration {@code key}, or {@code otherwise} when absent or wrong (with an error). */
+  private Duration duration(Map<String, Node> top, String key, Duration otherwise) {
     Duration d = top.containsKey(key) ? n.duration(top.get(key), key) : null;
     return d == null ? otherwise : d;
   }

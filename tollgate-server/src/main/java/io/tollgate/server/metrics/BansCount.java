@@ -20,7 +20,8 @@ final class BansCount implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BansCount.class);
   private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private static final int MAX = 1_000_000;
+  /** The most bans counted: beyond, the gauge says this many. */
+  static final int MAX = 1_000_000;
 
   private final Supplier<RateLimiter> limiter;
   private final ExecutorService counter = Executors.newSingleThreadExecutor(r -> {

@@ -82,7 +82,7 @@ public final class Metrics implements DecisionListener, UpstreamListener, AutoCl
           .register(registry);
       // Counted at each scrape by a pass over the counters: cheap in memory; on Redis it would be a
       // SCAN of the keyspace per scrape, so there GET /admin/bans lists them instead.
-      Gauge.builder("tollgate.bans.active", () -> limiter.get().bans(1_000_000).size())
+      Gauge.builder("tollgate.bans.active", () -> limiter.get().bans(BansCount.MAX).size())
           .description("callers banned now (memory store)").register(registry);
     }
     if (store instanceof RedisStore) {
