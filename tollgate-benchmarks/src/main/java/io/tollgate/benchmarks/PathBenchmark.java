@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What normalising the path costs a decision: DecisionBenchmark's two-limit request decided as
  * given ({@code asGiven}, the gateway before paths were normalised) and normalised first
- * ({@code normalised}: {@link RequestPath#normalize} and {@link RequestPath#forMatching}, as the
- * gateway does for every request), in the same run. {@code path} is a path already normal (what
+ * ({@code normalised}: {@link RequestPath#of}, both forms of the path, as the gateway reads every
+ * request's), in the same run. {@code path} is a path already normal (what
  * nearly every client sends: the check that finds nothing to do) or one spelt with a dot segment,
  * a doubled slash and escapes (the rebuilding path). {@code normaliseOnly} is the normalisation by
  * itself: two decisions measured in separate forks differ by more than it on a noisy machine.
@@ -90,18 +90,12 @@ public class PathBenchmark {
   /** The normalisation alone: what {@code normalised} adds to {@code asGiven}, without the noise of two decisions. */
   @Benchmark
   public String normaliseOnly() {
-    return RequestPath.forMatching(RequestPath.normalize(path, RequestPath.EncodedSlash.REJECT));
-  }
-
-  /** The first half of {@code normaliseOnly}: the check that the path needs no change. */
-  @Benchmark
-  public String normalizeAlone() {
-    return RequestPath.normalize(path, RequestPath.EncodedSlash.REJECT);
+    return RequestPath.of(path, RequestPath.EncodedSlash.REJECT).forMatching();
   }
 
   @Benchmark
   public Decision normalised() {
-    request.path = RequestPath.forMatching(RequestPath.normalize(path, RequestPath.EncodedSlash.REJECT));
+    request.path = RequestPath.of(path, RequestPath.EncodedSlash.REJECT).forMatching();
     return limiter.decide(request);
   }
 }

@@ -12,7 +12,9 @@ package io.tollgate.core;
  * slash or backslash is refused, kept or decoded as {@link EncodedSlash} says. {@link #forMatching}
  * then drops each segment's {@code ;parameters}, which Tomcat and Jetty ignore when they map a path
  * ({@code /api;x=1/private} is their {@code /api/private}): routes, limits and the {@code path} key
- * part see that form. Static and thread-safe; a path that needs no change is returned as it is.
+ * part see that form. {@link #of} gives both forms from one pass over a path that needs no change
+ * (nearly every request's), which is what a front door calls. A path that needs no change is
+ * returned as it is. Immutable and thread-safe.
  */
 public final class RequestPath {
 
@@ -43,7 +45,38 @@ public final class RequestPath {
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-  private RequestPath() {}
+  private final String normalized;
+  private final String forMatching;
+
+  private RequestPath(String normalized, String forMatching) {
+    this.normalized = normalized;
+    this.forMatching = forMatching;
+  }
+
+  /**
+   * {@code path} read as every front door reads it: {@link #normalize} and {@link #forMatching}.
+   *
+   * @param path the request's path, without its query string
+   * @throws InvalidPathException as {@link #normalize} does
+   */
+  public static RequestPath of(String path, EncodedSlash encodedSlash) {
+    int plain = plain(path);
+    if (plain == PLAIN) {
+      return new RequestPath(path, path);
+    }
+    String normalized = plain == WITH_PARAMETERS ? path : normalize(path, encodedSlash);
+    return new RequestPath(normalized, forMatching(normalized));
+  }
+
+  /** The path the upstream receives: {@link #normalize}d; the very string given when nothing changed. */
+  public String normalized() {
+    return normalized;
+  }
+
+  /** The path routes and limits match: {@link #forMatching} of {@link #normalized()}. */
+  public String forMatching() {
+    return forMatching;
+  }
 
   /**
    * The path as the upstream should receive it.
@@ -54,13 +87,14 @@ public final class RequestPath {
    *     {@code encodedSlash} refuses
    */
   public static String normalize(String path, EncodedSlash encodedSlash) {
-    if (isNormal(path)) {
+    if (plain(path) != REWRITE) {
       return path;
     }
     if (path.isEmpty() || path.charAt(0) != '/') {
       throw new InvalidPathException("the path must start with '/'");
     }
-    return removeDotSegments(decode(path, encodedSlash));
+    String normalized = removeDotSegments(decode(path, encodedSlash));
+    return normalized.equals(path) ? path : normalized;
   }
 
   /** {@code normalized} without each segment's {@code ;parameters}: the form routes and limits match. */
@@ -80,25 +114,36 @@ public final class RequestPath {
     return b.append(normalized, i, normalized.length()).toString();
   }
 
+  private static final int PLAIN = 0;
+  private static final int WITH_PARAMETERS = 1;
+  private static final int REWRITE = 2;
+  /** The characters below 64 the pass stops at: '%', '.', '/' and ';'. */
+  private static final long STOPS = 1L << '%' | 1L << '.' | 1L << '/' | 1L << ';';
+
   /**
-   * Whether {@code path} is already normal: absolute, no escape, backslash, empty segment or segment
-   * starting with '.'. Nearly every request's path is, so this is one pass with one comparison for
-   * most characters ('%', '.' and '/' sort before letters and digits).
+   * {@code PLAIN} when {@code path} is its own normal and matching form (absolute, no escape,
+   * backslash, empty segment, segment starting with '.' or ';parameters'), {@code WITH_PARAMETERS}
+   * when only parameters keep it from being so, {@code REWRITE} when {@link #normalize} has to
+   * rebuild it. Nearly every request's path is plain, so this is one pass with a shift and a test
+   * for most characters, and it looks at the previous character only at a '/' or a '.'.
    */
-  private static boolean isNormal(String path) {
+  private static int plain(String path) {
     int n = path.length();
     if (n == 0 || path.charAt(0) != '/') {
-      return false;
+      return REWRITE;
     }
+    int found = PLAIN;
     for (int i = 1; i < n; i++) {
       char c = path.charAt(i);
-      if (c <= '/' || c == '\\') {
-        if (c == '%' || c == '\\' || (c == '/' || c == '.') && path.charAt(i - 1) == '/') {
-          return false;
+      if (c <= ';' && (STOPS >>> c & 1) != 0 || c == '\\') {
+        if (c == ';') {
+          found = WITH_PARAMETERS;
+        } else if (c == '%' || c == '\\' || path.charAt(i - 1) == '/') {
+          return REWRITE;
         }
       }
     }
-    return true;
+    return found;
   }
 
   /** Decodes unreserved escapes, upper-cases the others' hex digits, applies {@code encodedSlash}. */

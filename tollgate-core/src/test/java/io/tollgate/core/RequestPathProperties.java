@@ -1,6 +1,7 @@
 package io.tollgate.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tollgate.core.RequestPath.EncodedSlash;
 import io.tollgate.core.RequestPath.InvalidPathException;
@@ -19,7 +20,8 @@ import net.jqwik.api.Provide;
 /**
  * No spelling of a path walks around a route: a path and any variant of it (dot segments, doubled
  * slashes, encoded unreserved characters, detours through {@code x/..}) normalise to the same path
- * and so match the same routes; no normalised path holds a dot segment or an empty one.
+ * and so match the same routes; no normalised path holds a dot segment or an empty one; {@link
+ * RequestPath#of} gives what the two steps give.
  */
 class RequestPathProperties {
 
@@ -82,9 +84,13 @@ class RequestPathProperties {
       try {
         n = RequestPath.normalize(raw, mode);
       } catch (InvalidPathException refused) {
+        assertThatThrownBy(() -> RequestPath.of(raw, mode)).as(raw).isInstanceOf(InvalidPathException.class);
         continue;
       }
       assertThat(n).startsWith("/").doesNotContain("//");
+      RequestPath read = RequestPath.of(raw, mode); // the one pass agrees with the two steps
+      assertThat(read.normalized()).as(raw).isEqualTo(n);
+      assertThat(read.forMatching()).as(raw).isEqualTo(RequestPath.forMatching(n));
       for (String form : List.of(n, RequestPath.forMatching(n))) {
         for (String seg : form.substring(1).split("/", -1)) {
           String name = seg.indexOf(';') < 0 ? seg : seg.substring(0, seg.indexOf(';'));

@@ -81,6 +81,25 @@ class RequestPathTest {
   void aNormalPathIsReturnedAsItIs(String path) {
     assertThat(RequestPath.normalize(path, EncodedSlash.REJECT)).isSameAs(path);
     assertThat(RequestPath.forMatching(path)).isSameAs(path);
+    RequestPath read = RequestPath.of(path, EncodedSlash.REJECT);
+    assertThat(read.normalized()).isSameAs(path);
+    assertThat(read.forMatching()).isSameAs(path);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}, matched as {2}")
+  @CsvSource({"/api;jsessionid=1/private/x, /api;jsessionid=1/private/x, /api/private/x",
+      "/a/./b;x, /a/b;x, /a/b", "/a//b, /a/b, /a/b", "/;x, /;x, /"})
+  void bothFormsAtOnce(String raw, String normalized, String matched) {
+    RequestPath read = RequestPath.of(raw, EncodedSlash.REJECT);
+    assertThat(read.normalized()).isEqualTo(normalized);
+    assertThat(read.forMatching()).isEqualTo(matched);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/a;x/b", "/a/b;v=1.2"})
+  void aPathWithParametersOnlyIsForwardedAsItIs(String path) {
+    assertThat(RequestPath.normalize(path, EncodedSlash.REJECT)).isSameAs(path);
+    assertThat(RequestPath.of(path, EncodedSlash.REJECT).normalized()).isSameAs(path);
   }
 
   @ParameterizedTest

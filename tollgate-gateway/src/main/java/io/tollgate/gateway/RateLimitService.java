@@ -76,18 +76,19 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     String full = headers.path();
     int q = full.indexOf('?');
     String raw = q < 0 ? full : full.substring(0, q);
-    String path;
+    RequestPath read;
     try {
-      path = RequestPath.normalize(raw, encodedSlash);
+      read = RequestPath.of(raw, encodedSlash);
     } catch (RequestPath.InvalidPathException e) {
       return badRequest(e.getMessage());
     }
+    String path = read.normalized();
     if (path != raw) { // the upstream gets the path that was matched, never the spelling
       headers = headers.toBuilder().path(q < 0 ? path : path + full.substring(q)).build();
     }
     HttpRequest req = path != raw ? received.withHeaders(headers) : received;
     String ip = clientAddress.resolve(ctx.remoteAddress(), headers.get(HttpHeaderNames.X_FORWARDED_FOR));
-    ArmeriaRequestInfo info = new ArmeriaRequestInfo(headers, RequestPath.forMatching(path),
+    ArmeriaRequestInfo info = new ArmeriaRequestInfo(headers, read.forMatching(),
         q < 0 ? null : full.substring(q + 1), ip);
     if (!identities.isEmpty()) {
       String twice = info.conflictingIdentity(identities);

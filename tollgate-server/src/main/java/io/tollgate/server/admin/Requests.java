@@ -165,7 +165,7 @@ final class Requests {
       throw new IllegalArgumentException("'path' is required and starts with '/' (was " + n.get("path") + ")");
     }
     int q = path.indexOf('?');
-    String matched = RequestPath.forMatching(RequestPath.normalize(q < 0 ? path : path.substring(0, q), paths));
+    String matched = RequestPath.of(q < 0 ? path : path.substring(0, q), paths).forMatching();
     RequestInfo.Builder b = RequestInfo.builder().method(text(n, "method", "GET"))
         .path(q < 0 ? matched : matched + path.substring(q))
         .clientIp(text(n, "client_ip", "127.0.0.1"));
