@@ -21,6 +21,21 @@ import java.util.concurrent.CompletableFuture;
  * {@code 2t/(r+1)}, ..., the last a spacing before the reset, so it is still counted in this window,
  * and the window's first went at once). And only while fewer than {@code cap} are in flight.
  *
+ * <p>And only while the bucket's allowance lasts: how many may go before the server is heard from
+ * again. An answer that says {@code r} remain allows {@code r} less the bucket's other requests in
+ * flight (the server may count them after it counted this one); until the allowance lapses only an
+ * answer saying fewer remain replaces it (one with more was counted earlier and overtaken on the
+ * way back; one from the next window waits for the lapse). It lapses at the answer's reset, or
+ * at the end of a pause, and is then the last known quota ({@code q}, {@code X-RateLimit-Limit},
+ * the declared count) less what is in flight; with no quota known it is one request (a probe that
+ * teaches the limit), or no bound with {@code probeFirst} off. A bucket that has heard nothing yet
+ * starts with that probe. Once some answer stated what remains, answers that state nothing leave
+ * the allowance as it is; while none ever did, such an answer lifts the bound (the server says
+ * nothing to keep to), or, with adaptive pacing before its first refusal, allows two more (slow
+ * start: twice as many each round trip). With nothing in flight and no lapse ahead, an allowance of 0 becomes one
+ * probe: nothing else would ever wake the queue. With adaptive pacing on, {@link AdaptiveRate}
+ * spaces the sends as well.
+ *
  * <p>Waiting requests form one queue: higher priority first, then arrival order (a retry keeps its
  * first place). {@link #pump} hands out turns while the head may go, and otherwise sets one timer
  * (through the {@link Sleeper}) for when it may; a response or a slot given back pumps again. At
@@ -32,6 +47,13 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Bucket {
 
+  /** How a bucket keeps to its server: what the client was built with for it. */
+  record Rules(DeclaredLimit declared, Integer cap, int queueLimit, boolean spread, boolean probeFirst,
+      boolean adaptive) {}
+
+  /** An answer to a request of another bucket (or of none): which of this bucket's sends it follows is unknown. */
+  static final long UNKNOWN_SEND = 0;
+
   /** A request waiting for its turn; {@code turn} completes when it may be sent, a slot held. */
   static final class Waiter {
     final int priority;
@@ -39,6 +61,7 @@ final class Bucket {
     final long enteredAt;
     final CompletableFuture<Void> turn = new CompletableFuture<>();
     long sentAt;
+    long sendNumber; // this bucket's sends counted up to and including this one
 
     Waiter(int priority, long seq, long enteredAt) {
       this.priority = priority;
@@ -58,6 +81,8 @@ final class Bucket {
   private final int cap; // Integer.MAX_VALUE: no cap
   private final int queueLimit;
   private final boolean spread;
+  private final boolean probeFirst;
+  private final AdaptiveRate adaptive; // null: off
   private final PriorityQueue<Waiter> queue = new PriorityQueue<>(ORDER);
   private int next;
   private int filled;
@@ -67,16 +92,27 @@ final class Bucket {
   private long lastSent;
   private long timerAt = Long.MAX_VALUE; // when the pending timer fires; MAX_VALUE: none
   private ServerLimit last;
+  private long allowance; // sends left before the server is heard from again; MAX_VALUE: no bound
+  private long allowanceUntil = Long.MAX_VALUE; // when the allowance lapses (epoch ms); MAX_VALUE: never
+  private long quota; // the last known quota; 0: unknown
+  private long learned = Long.MAX_VALUE; // the fewest remaining an answer stated since the allowance was renewed
+  private long windowReset = Long.MAX_VALUE; // the earliest reset those answers gave (each is never early)
+  private long sends; // sends so far
+  private boolean stated; // whether any answer stated what remains
 
-  Bucket(String name, Clock clock, Sleeper sleeper, DeclaredLimit declared, Integer cap, int queueLimit, boolean spread) {
+  Bucket(String name, Clock clock, Sleeper sleeper, Rules rules) {
     this.name = name;
     this.clock = clock;
     this.sleeper = sleeper;
-    this.declared = declared;
+    this.declared = rules.declared();
     this.sent = declared == null ? new long[0] : new long[(int) declared.count()];
-    this.cap = cap == null ? Integer.MAX_VALUE : cap;
-    this.queueLimit = queueLimit;
-    this.spread = spread;
+    this.cap = rules.cap() == null ? Integer.MAX_VALUE : rules.cap();
+    this.queueLimit = rules.queueLimit();
+    this.spread = rules.spread();
+    this.probeFirst = rules.probeFirst();
+    this.adaptive = rules.adaptive() ? new AdaptiveRate() : null;
+    this.quota = declared == null ? 0 : declared.count();
+    this.allowance = probeFirst ? 1 : Long.MAX_VALUE;
   }
 
   String name() {
@@ -114,7 +150,10 @@ final class Bucket {
     return w;
   }
 
-  /** The earliest a request may go, pause, declared limit and spreading considered; slots not. */
+  /**
+   * The earliest a request may go: pause, declared limit, spreading, adaptive pace and a lapsing
+   * allowance considered; slots, and an allowance that waits for an answer, not.
+   */
   private long readyAt(long now) {
     long at = Math.max(now, pausedUntil);
     if (declared != null && filled == sent.length) {
@@ -123,7 +162,26 @@ final class Bucket {
     if (spread && spacing > 0) {
       at = Math.max(at, lastSent + spacing);
     }
+    if (allowance == 0 && allowanceUntil != Long.MAX_VALUE) {
+      at = Math.max(at, allowanceUntil);
+    }
+    if (adaptive != null) {
+      at = Math.max(at, adaptive.readyAt(at));
+    }
     return at;
+  }
+
+  /** The allowance after a lapse, or a probe when nothing else would ever wake the queue. */
+  private void renew(long now) {
+    if (now >= allowanceUntil) {
+      allowanceUntil = Long.MAX_VALUE;
+      learned = Long.MAX_VALUE;
+      windowReset = Long.MAX_VALUE;
+      allowance = quota > 0 ? Math.max(0, quota - inFlight) : probeFirst ? 1 : Long.MAX_VALUE;
+    }
+    if (allowance == 0 && inFlight == 0 && allowanceUntil == Long.MAX_VALUE) {
+      allowance = 1;
+    }
   }
 
   /** Hands out every turn that is due, and sets a timer for the next one that is not. */
@@ -139,6 +197,7 @@ final class Bucket {
           queue.poll();
           continue;
         }
+        renew(now);
         long at = readyAt(now);
         if (at > now) {
           if (at < timerAt) {
@@ -147,10 +206,20 @@ final class Bucket {
           }
           break;
         }
+        if (allowance == 0) {
+          break; // an answer in flight will tell how many may go
+        }
         queue.poll();
         inFlight++;
         head.sentAt = now;
+        head.sendNumber = ++sends;
         lastSent = now;
+        if (allowance != Long.MAX_VALUE) {
+          allowance--;
+        }
+        if (adaptive != null) {
+          adaptive.sent(now);
+        }
         if (declared != null) {
           sent[next] = now;
           next = (next + 1) % sent.length;
@@ -185,31 +254,77 @@ final class Bucket {
     pump();
   }
 
-  /** Nothing goes before {@code t}. */
+  /**
+   * Nothing goes before the window's reset, which an answer saying nothing remains put at
+   * {@code resetAt}: the earliest reset this window's answers gave, if earlier. A reset in whole
+   * seconds ({@code t=1}) is late by however far into the window the answer came, and never early,
+   * so the earliest is the closest (the one that came first after the window began).
+   */
+  void pauseUntilReset(Instant resetAt) {
+    long at;
+    synchronized (this) {
+      at = Math.min(resetAt.toEpochMilli(), windowReset);
+    }
+    pauseUntil(Instant.ofEpochMilli(at));
+  }
+
+  /** Nothing goes before {@code t}; then the allowance is renewed (the quota, or a probe). */
   void pauseUntil(Instant t) {
     synchronized (this) {
       pausedUntil = Math.max(pausedUntil, t.toEpochMilli());
+      allowance = 0;
+      allowanceUntil = pausedUntil;
+      learned = 0;
     }
   }
 
   /**
-   * What a response said: kept for the snapshot; with spreading, what remains until the reset sets
-   * the spacing of the next sends.
+   * What the answer to send {@code sendNumber} ({@link #UNKNOWN_SEND} when it was another bucket's)
+   * said: kept for the snapshot; its quota and what remains set the allowance; with spreading, what
+   * remains until the reset sets the spacing of the next sends; with adaptive pacing, whether it was
+   * a refusal moves the pace.
    */
-  void learn(ServerLimit limit, Instant now) {
+  void learn(ServerLimit limit, Instant now, long sendNumber, boolean refused) {
+    long at = now.toEpochMilli();
     synchronized (this) {
       last = limit;
       if (spread && limit.remaining().isPresent() && limit.resetAt().isPresent()) {
         long remaining = limit.remaining().getAsLong();
-        long until = limit.resetAt().get().toEpochMilli() - now.toEpochMilli();
+        long until = limit.resetAt().get().toEpochMilli() - at;
         spacing = remaining > 0 && until > 0 ? until / (remaining + 1) : 0;
+      }
+      if (limit.limit().isPresent() && limit.limit().getAsLong() > 0) {
+        quota = limit.limit().getAsLong();
+      }
+      long resetAt = limit.resetAt().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE);
+      renew(at);
+      if (limit.remaining().isPresent()) {
+        stated = true;
+        long remaining = limit.remaining().getAsLong();
+        if (resetAt > at && (allowanceUntil == Long.MAX_VALUE || remaining <= learned)) {
+          learned = remaining;
+          long others = sendNumber == UNKNOWN_SEND ? inFlight : inFlight - 1; // this one is still counted in flight
+          allowance = Math.max(0, remaining - others);
+          windowReset = Math.min(windowReset, resetAt);
+          allowanceUntil = windowReset;
+        }
+      } else if (!stated && !refused) { // the server says nothing to keep to
+        allowanceUntil = Long.MAX_VALUE;
+        allowance = adaptive == null || adaptive.started() || !probeFirst ? Long.MAX_VALUE
+            : allowance >= Long.MAX_VALUE - 2 ? Long.MAX_VALUE : allowance + 2; // slow start: twice as many each round trip
+      }
+      if (adaptive != null) {
+        adaptive.answered(refused, at, sendNumber);
+        if (refused && !stated && allowanceUntil == Long.MAX_VALUE) {
+          allowance = Long.MAX_VALUE; // the pace rules from now on
+        }
       }
     }
   }
 
-  synchronized TollgateClient.BucketState state() {
+  synchronized BucketState state() {
     int waiting = (int) queue.stream().filter(w -> !w.turn.isDone()).count(); // given-up ones leave at the next pump
-    return new TollgateClient.BucketState(Instant.ofEpochMilli(pausedUntil), last, waiting, inFlight,
-        Duration.ofMillis(spacing));
+    return new BucketState(Instant.ofEpochMilli(pausedUntil), last, waiting, inFlight,
+        Duration.ofMillis(spacing), allowance, adaptive == null ? 0 : adaptive.rate());
   }
 }

@@ -22,14 +22,13 @@ final class Buckets {
   private final Map<String, String> learned; // route -> the server's policy's bucket; null: not learning
   private final Map<String, DeclaredLimit> declared;
   private final Map<String, Integer> caps;
-  private final int queueLimit;
-  private final boolean spread;
+  private final Bucket.Rules rules; // every bucket's, but for its declared limit and cap
   private final Clock clock;
   private final Sleeper sleeper;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   Buckets(Function<HttpRequest, String> bucketOf, boolean byServerPolicy, Map<String, DeclaredLimit> declared,
-      Map<String, Integer> caps, int queueLimit, boolean spread, Clock clock, Sleeper sleeper) {
+      Map<String, Integer> caps, Bucket.Rules rules, Clock clock, Sleeper sleeper) {
     this.bucketOf = bucketOf;
     this.learned = !byServerPolicy ? null : new LinkedHashMap<>(16, 0.75f, true) {
       private static final long serialVersionUID = 1L;
@@ -41,8 +40,7 @@ final class Buckets {
     };
     this.declared = Map.copyOf(declared);
     this.caps = Map.copyOf(caps);
-    this.queueLimit = queueLimit;
-    this.spread = spread;
+    this.rules = rules;
     this.clock = clock;
     this.sleeper = sleeper;
   }
@@ -59,7 +57,8 @@ final class Buckets {
         name = policy;
       }
     }
-    return buckets.computeIfAbsent(name, k -> new Bucket(k, clock, sleeper, declared.get(k), caps.get(k), queueLimit, spread));
+    return buckets.computeIfAbsent(name, k -> new Bucket(k, clock, sleeper, new Bucket.Rules(declared.get(k), caps.get(k),
+        rules.queueLimit(), rules.spread(), rules.probeFirst(), rules.adaptive())));
   }
 
   /**
@@ -79,8 +78,8 @@ final class Buckets {
   }
 
   /** Every bucket's state, by name. */
-  Map<String, TollgateClient.BucketState> snapshot() {
-    Map<String, TollgateClient.BucketState> out = new TreeMap<>();
+  Map<String, BucketState> snapshot() {
+    Map<String, BucketState> out = new TreeMap<>();
     buckets.forEach((k, v) -> out.put(k, v.state()));
     return out;
   }

@@ -32,6 +32,12 @@ import java.util.function.Function;
  * PATCH too), and whatever else {@link Builder#retryOn} adds (408, 249, other 5xx), for those only
  * idempotent requests or requests with an {@code Idempotency-Key}.
  *
+ * <p>Many requests at once go no faster than the server allows: a bucket that has heard nothing
+ * sends one request first and learns from its answer ({@link Builder#probeFirst}); it never sends
+ * more than the server said remain, and when a pause or window ends it releases the last known
+ * quota, not everything waiting. For servers that say nothing, {@link Builder#adaptive} paces by
+ * a rate learned from refusals.
+ *
  * <p>Per bucket, besides: limits declared up front ({@link Builder#declare}) for APIs that send no
  * headers; a cap on requests in flight ({@link Builder#concurrency}); optional even spreading of
  * what remains until the reset ({@link Builder#spread}); a queue ordered by priority, then arrival,
@@ -52,6 +58,7 @@ public final class TollgateClient {
   private final Buckets buckets;
   private final ResponseCache cache; // null: off
   private final Listener listener;
+  private final boolean adaptive;
   private final AtomicLong arrivals = new AtomicLong();
 
   private TollgateClient(Builder b) {
@@ -60,62 +67,15 @@ public final class TollgateClient {
     this.maxWait = b.maxWait;
     this.deadline = b.deadline;
     this.clock = b.clock;
-    this.buckets = new Buckets(b.bucketOf, b.byServerPolicy, b.declared, b.caps, b.queueLimit, b.spread, b.clock,
-        b.sleeper);
+    this.adaptive = b.adaptive;
+    this.buckets = new Buckets(b.bucketOf, b.byServerPolicy, b.declared, b.caps,
+        new Bucket.Rules(null, null, b.queueLimit, b.spread, b.probeFirst, b.adaptive), b.clock, b.sleeper);
     this.cache = b.cacheEntries == 0 ? null : new ResponseCache(b.cacheEntries, b.cacheBytes);
     this.listener = b.listener;
   }
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** What the client knows of one bucket. Immutable. */
-  public static final class BucketState {
-    private final Instant pausedUntil;
-    private final ServerLimit last;
-    private final int waiting;
-    private final int inFlight;
-    private final Duration spacing;
-
-    BucketState(Instant pausedUntil, ServerLimit last, int waiting, int inFlight, Duration spacing) {
-      this.pausedUntil = pausedUntil;
-      this.last = last;
-      this.waiting = waiting;
-      this.inFlight = inFlight;
-      this.spacing = spacing;
-    }
-
-    /** Requests of this bucket wait until then (in the past: they go at once). */
-    public Instant pausedUntil() {
-      return pausedUntil;
-    }
-
-    /** What the bucket's last response said of the limit. */
-    public Optional<ServerLimit> last() {
-      return Optional.ofNullable(last);
-    }
-
-    /** Requests waiting for their turn. */
-    public int waiting() {
-      return waiting;
-    }
-
-    /** Requests sent and not yet answered. */
-    public int inFlight() {
-      return inFlight;
-    }
-
-    /** With even spreading, the time kept between two sends (zero: none). */
-    public Duration spacing() {
-      return spacing;
-    }
-
-    @Override
-    public String toString() {
-      return "paused until " + pausedUntil + ", " + waiting + " waiting, " + inFlight + " in flight"
-          + (spacing.isZero() ? "" : ", spaced " + spacing.toMillis() + " ms") + (last == null ? "" : ", " + last);
-    }
   }
 
   /** Every bucket's state, by name. */
@@ -226,7 +186,7 @@ public final class TollgateClient {
           return CompletableFuture.<HttpResponse<T>>failedFuture(
               failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
         }
-        return again(call.request, response, bucket, attempt) ? attempt(call, handler, attempt + 1)
+        return again(call.request, response, bucket, w.sendNumber, attempt) ? attempt(call, handler, attempt + 1)
             : CompletableFuture.completedFuture(response);
       } finally {
         if (w.turn.isDone() && !w.turn.isCompletedExceptionally()) {
@@ -249,25 +209,29 @@ public final class TollgateClient {
   }
 
   /**
-   * Learns from a response (the bucket's state, a pause until the reset when nothing remains, a pause
-   * after a refusal) and says whether to send the request again.
+   * Learns from the answer to send {@code sendNumber} of {@code bucket} (the bucket's state, a pause
+   * until the reset when nothing remains, a pause after a refusal) and says whether to send the
+   * request again.
    */
-  private boolean again(HttpRequest request, HttpResponse<?> response, Bucket bucket, int attempt) {
+  private boolean again(HttpRequest request, HttpResponse<?> response, Bucket bucket, long sendNumber, int attempt) {
     Instant now = clock.instant();
     ServerLimit limit = RateLimitHeaders.read(response.headers(), now);
-    bucket = buckets.learnPolicy(request, limit, bucket); // what the response says applies to the policy's bucket
-    bucket.learn(limit, now);
+    boolean refused = retries.retryable(request, response.statusCode());
+    Bucket learning = buckets.learnPolicy(request, limit, bucket); // what the response says applies to the policy's bucket
+    learning.learn(limit, now, learning == bucket ? sendNumber : Bucket.UNKNOWN_SEND, refused);
     if (limit.remaining().isPresent() && limit.remaining().getAsLong() <= 0 && limit.resetAt().isPresent()) {
-      bucket.pauseUntil(limit.resetAt().get()); // the next request would be refused: wait for the reset
+      learning.pauseUntilReset(limit.resetAt().get()); // the next request would be refused: wait for the reset
     }
-    if (!retries.retryable(request, response.statusCode())) {
+    if (!refused) {
       return false;
     }
     listener.refused(request, response.statusCode());
     Optional<Duration> serverWait = limit.retryAfter().or(() -> limit.resetAt()
         .filter(t -> limit.remaining().orElse(0) <= 0).map(t -> Duration.between(now, t)));
     Duration wait = retries.delay(attempt, serverWait);
-    bucket.pauseUntil(now.plus(wait)); // one refusal pauses the whole bucket
+    if (!adaptive || serverWait.isPresent()) {
+      learning.pauseUntil(now.plus(wait)); // one refusal pauses the whole bucket (adaptive: its pace is the backoff)
+    }
     if (attempt >= retries.maxAttempts()) {
       return false;
     }
@@ -291,6 +255,8 @@ public final class TollgateClient {
     private final Map<String, Integer> caps = new java.util.HashMap<>();
     private int queueLimit = 10_000;
     private boolean spread;
+    private boolean probeFirst = true;
+    private boolean adaptive;
     private int cacheEntries;
     private long cacheBytes;
     private Listener listener = new Listener() {};
@@ -373,6 +339,30 @@ public final class TollgateClient {
      */
     public Builder spread(boolean spread) {
       this.spread = spread;
+      return this;
+    }
+
+    /**
+     * Slow start (on by default): a bucket that has heard nothing from its server yet, or whose
+     * last answer's reset has passed with no quota known, sends one request and holds the others
+     * until its answer tells how many may go. Off, such a bucket sends everything waiting at once
+     * (faster when the limit is far, refused when it is not). Either way, once a quota is known, a
+     * pause or reset that ends releases only that many, the rest waiting for their answers.
+     */
+    public Builder probeFirst(boolean probeFirst) {
+      this.probeFirst = probeFirst;
+      return this;
+    }
+
+    /**
+     * Adaptive pacing (off by default), for servers that say nothing of their limit: after the
+     * first refusal, sends are paced at a rate that drops to 0.7 of itself on each refusal and grows
+     * back while requests succeed (CUBIC, as the AWS SDKs' adaptive mode), so a steady workload
+     * settles just under the server's rate. A refusal without a wait from the server then pauses
+     * nothing but the pace (no backoff on top); one with Retry-After is waited for as always.
+     */
+    public Builder adaptive(boolean adaptive) {
+      this.adaptive = adaptive;
       return this;
     }
 

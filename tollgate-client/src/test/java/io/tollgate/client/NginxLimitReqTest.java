@@ -54,7 +54,7 @@ class NginxLimitReqTest {
     // burst of 5 more served at once; beyond that 503, nginx's default, and no header. A static file,
     // not `return`, which would answer before limit_req runs.
     Path root = Files.createDirectories(dir.resolve("root"));
-    for (String test : new String[] {"declared", "unknown"}) {
+    for (String test : new String[] {"declared", "unknown", "adaptive"}) {
       Files.writeString(root.resolve(test), "ok\n");
     }
     Files.writeString(dir.resolve("nginx.conf"), "worker_processes 1; daemon off; pid " + dir.resolve("nginx.pid")
@@ -63,9 +63,11 @@ class NginxLimitReqTest {
         + "http { access_log off;\n"
         + "  limit_req_zone $binary_remote_addr zone=declared:1m rate=5r/s;\n"
         + "  limit_req_zone $binary_remote_addr zone=unknown:1m rate=5r/s;\n"
+        + "  limit_req_zone $binary_remote_addr zone=adaptive:1m rate=10r/s;\n"
         + "  server { listen 127.0.0.1:" + port + "; root " + root + ";\n"
         + "    location /declared { limit_req zone=declared burst=5 nodelay; }\n"
-        + "    location /unknown { limit_req zone=unknown burst=5 nodelay; } } }\n");
+        + "    location /unknown { limit_req zone=unknown burst=5 nodelay; }\n"
+        + "    location /adaptive { limit_req zone=adaptive burst=5 nodelay; } } }\n");
     nginx = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -136,5 +138,48 @@ class NginxLimitReqTest {
       assertThat(get(c, "/unknown")).as("request " + i).isEqualTo(200);
     }
     assertThat(refused.get()).as("it had to learn the limit by refusals").isPositive();
+  }
+
+  /**
+   * A steady workload (8 callers, each sending its next request when the last is answered) against
+   * 10 per second with a burst of 5 and no header: adaptive pacing learns the rate from the 503s and
+   * settles under it. Once 40 requests have gone through, fewer than 5% of the requests that follow
+   * are refused.
+   */
+  @Test
+  void adaptivePacingSettlesUnderTheRateOfAServerThatSaysNothing() throws Exception {
+    AtomicInteger refused = new AtomicInteger();
+    AtomicInteger through = new AtomicInteger();
+    AtomicInteger refusedWhenSteady = new AtomicInteger(-1);
+    TollgateClient c = TollgateClient.builder().adaptive(true).maxAttempts(20).listener(new Listener() {
+      @Override
+      public void refused(HttpRequest request, int status) {
+        refused.incrementAndGet();
+      }
+    }).build();
+    int callers = 8;
+    int each = 20;
+    java.util.List<java.util.concurrent.CompletableFuture<Void>> loops = new java.util.ArrayList<>();
+    for (int k = 0; k < callers; k++) {
+      java.util.concurrent.CompletableFuture<Void> loop = java.util.concurrent.CompletableFuture.completedFuture(null);
+      for (int i = 0; i < each; i++) {
+        loop = loop.thenCompose(x -> c.sendAsync(HttpRequest.newBuilder(URI.create(base + "/adaptive")).build(),
+            HttpResponse.BodyHandlers.discarding())).thenAccept(r -> {
+              assertThat(r.statusCode()).isEqualTo(200);
+              if (through.incrementAndGet() == 40) {
+                refusedWhenSteady.set(refused.get());
+              }
+            });
+      }
+      loops.add(loop);
+    }
+    java.util.concurrent.CompletableFuture.allOf(loops.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+        .get(60, TimeUnit.SECONDS);
+    int steadyRequests = callers * each - 40;
+    int steadyRefusals = refused.get() - refusedWhenSteady.get();
+    System.out.printf("adaptive: %d refusals in all, %d of the last %d requests (%s)%n", refused.get(), steadyRefusals,
+        steadyRequests, c.snapshot());
+    assertThat(steadyRefusals).as("refusals once steady").isLessThan(steadyRequests * 5 / 100);
+    assertThat(c.snapshot().values().iterator().next().pacedRate()).isPresent();
   }
 }

@@ -143,10 +143,10 @@ class QueueTest {
    * window's end) with a Date on the fake clock; records when each request arrived.
    */
   private URI tenPerSecond(List<Long> arrivals, AtomicInteger refused) throws Exception {
-    PerSecond window = new PerSecond(10);
+    FixedWindow window = new FixedWindow(10);
     tiny = new TinyServer(request -> {
       long now = time.millis.get();
-      PerSecond.Taken taken = window.take(now);
+      FixedWindow.Taken taken = window.take(now);
       if (taken.ok()) {
         synchronized (arrivals) {
           arrivals.add(now);
@@ -194,11 +194,11 @@ class QueueTest {
   void bucketsByTheServersPolicyShareAPolicysQuotaAcrossPathsAndKeepOthersApart() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     AtomicInteger refused = new AtomicInteger();
-    PerSecond[] policies = {new PerSecond(3), new PerSecond(3)}; // "shared" (paths /a and /b), "other" (/c)
+    FixedWindow[] policies = {new FixedWindow(3), new FixedWindow(3)}; // "shared" (paths /a and /b), "other" (/c)
     server.createContext("/", exchange -> {
       int p = exchange.getRequestURI().getPath().equals("/c") ? 1 : 0;
       String policy = p == 0 ? "shared" : "other";
-      PerSecond.Taken taken = policies[p].take(time.millis.get());
+      FixedWindow.Taken taken = policies[p].take(time.millis.get());
       boolean ok = taken.ok();
       if (!ok) {
         refused.incrementAndGet();
