@@ -22,17 +22,18 @@ import java.util.concurrent.CompletableFuture;
  * and the window's first went at once). And only while fewer than {@code cap} are in flight.
  *
  * <p>And only while the bucket's allowance lasts: how many may go before the server is heard from
- * again. An answer that says {@code r} remain allows {@code r} less the bucket's other requests in
- * flight (the server may count them after it counted this one); until the allowance lapses only an
- * answer saying fewer remain replaces it (one with more was counted earlier and overtaken on the
- * way back; one from the next window waits for the lapse). It lapses at the answer's reset, or
- * at the end of a pause, and is then the last known quota ({@code q}, {@code X-RateLimit-Limit},
- * the declared count) less what is in flight; with no quota known it is one request (a probe that
- * teaches the limit), or no bound with {@code probeFirst} off. A bucket that has heard nothing yet
- * starts with that probe. Once some answer stated what remains, answers that state nothing leave
- * the allowance as it is; while none ever did, such an answer lifts the bound (the server says
- * nothing to keep to), or, with adaptive pacing before its first refusal, allows two more (slow
- * start: twice as many each round trip). With nothing in flight and no lapse ahead, an allowance of 0 becomes one
+ * again. It is the fewest remaining any answer said since it was renewed, less the bucket's other
+ * requests in flight (the server may count them after the one that said it), worked out again at
+ * every answer (each is one fewer in flight). An answer saying more remain was counted earlier and
+ * overtaken on the way back, or is from the next window, which waits for the lapse. The allowance
+ * lapses at the earliest reset those answers gave (each is never early; a reset in whole seconds is
+ * late by however far into the window its answer came), or at the end of a pause, and is then the
+ * last known quota ({@code q}, {@code X-RateLimit-Limit}, the declared count) less what is in
+ * flight; with no quota known, one request (a probe that teaches the limit), or no bound with
+ * {@code probeFirst} off. A bucket that has heard nothing yet starts with that probe. While no
+ * answer ever said what remains, an answer that says nothing lifts the bound (there is nothing to
+ * keep to), or, with adaptive pacing before its first refusal, allows two more (slow start: twice as
+ * many each round trip). With nothing in flight and no lapse ahead, an allowance of 0 becomes one
  * probe: nothing else would ever wake the queue. With adaptive pacing on, {@link AdaptiveRate}
  * spaces the sends as well.
  *
@@ -303,8 +304,6 @@ final class Bucket {
         long remaining = limit.remaining().getAsLong();
         if (resetAt > at && (allowanceUntil == Long.MAX_VALUE || remaining <= learned)) {
           learned = remaining;
-          long others = sendNumber == UNKNOWN_SEND ? inFlight : inFlight - 1; // this one is still counted in flight
-          allowance = Math.max(0, remaining - others);
           windowReset = Math.min(windowReset, resetAt);
           allowanceUntil = windowReset;
         }
@@ -312,6 +311,12 @@ final class Bucket {
         allowanceUntil = Long.MAX_VALUE;
         allowance = adaptive == null || adaptive.started() || !probeFirst ? Long.MAX_VALUE
             : allowance >= Long.MAX_VALUE - 2 ? Long.MAX_VALUE : allowance + 2; // slow start: twice as many each round trip
+      }
+      if (stated && learned != Long.MAX_VALUE) {
+        // Every answer, taken or not, is one fewer in flight: the fewest remaining, less those still
+        // out (any of them may be counted after the one that said it), is what may go.
+        long others = sendNumber == UNKNOWN_SEND ? inFlight : inFlight - 1; // this one is still counted in flight
+        allowance = Math.max(0, learned - others);
       }
       if (adaptive != null) {
         adaptive.answered(refused, at, sendNumber);

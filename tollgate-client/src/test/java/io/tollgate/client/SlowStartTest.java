@@ -127,4 +127,51 @@ class SlowStartTest {
     assertThat(refused.get()).as("the burst beyond the limit").isEqualTo(12 - LIMIT);
     assertThat(c.snapshot().values().iterator().next().allowance()).isPresent();
   }
+
+  /**
+   * Answers overtake each other on the way back: with three in flight, the one counted last (1
+   * remaining, say) arrives first and allows nothing more while the other two are out; when those
+   * arrive, saying more remained, each still frees its place. The window is used to the full: 12
+   * requests at 6 per window take two windows, not three.
+   */
+  @Test
+  void answersOvertakenOnTheWayBackLeaveNothingOfTheWindowUnused() throws Exception {
+    FixedWindow window = new FixedWindow(6, WINDOW);
+    java.util.concurrent.CountDownLatch overtaken = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger counted = new AtomicInteger();
+    server = new TinyServer(request -> {
+      FixedWindow.Taken taken = window.take(time.millis.get() - DialectsTest.SKEW);
+      int n = counted.incrementAndGet();
+      if (!taken.ok()) {
+        refused.incrementAndGet();
+      }
+      if (n == 2 || n == 3) { // counted before the 4th, answered after it
+        try {
+          overtaken.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return new TinyServer.Response(taken.ok() ? 200 : 429, Dialect.IETF.headers.apply(taken), "");
+    });
+    URI uri = server.uri("/jobs");
+    TollgateClient c = client().concurrency(TollgateClient.hostPort(uri), 3).build();
+    Thread watcher = new Thread(() -> { // once the 4th's answer is in (2 out, nothing allowed), the others come back
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < giveUp) {
+        BucketState b = c.snapshot().get(TollgateClient.hostPort(uri));
+        if (b != null && b.inFlight() == 2 && b.allowance().orElse(-1) == 0) {
+          break;
+        }
+        Thread.onSpinWait();
+      }
+      overtaken.countDown();
+    });
+    watcher.start();
+    assertThat(sendAll(c, uri, 12)).containsOnly(200);
+    watcher.join();
+    assertThat(refused.get()).isZero();
+    assertThat(time.elapsed()).as("two windows: the rest of the first, then the next").isEqualTo(
+        WINDOW - Math.floorMod(time.start - DialectsTest.SKEW, WINDOW));
+  }
 }
