@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param listen where the gateway listens
  * @param upstream where allowed requests go; {@code null} when the file names none (the gateway
- *     requires one, an application embedding the engine does not)
+ *     requires one; the check endpoint alone, and an application embedding the engine, do not)
  * @param tls the listener's certificate and key; {@code null} for plain HTTP
  * @param trustedProxies peers whose X-Forwarded-For is believed
  * @param store where counters live
@@ -19,9 +19,11 @@ import java.util.List;
  * @param admin the admin port
  * @param accessLog where each request's JSON line goes; {@code null} when {@code off}
  * @param http how the gateway reads paths, and the bounds it holds slow or large clients to
+ * @param check the HTTP check endpoint (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz);
+ *     {@code null} when the file has no {@code check:}
  */
 public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store,
-    Reload reload, Admin admin, AccessLog accessLog, Http http) {
+    Reload reload, Admin admin, AccessLog accessLog, Http http, Check check) {
 
   public Settings {
     trustedProxies = List.copyOf(trustedProxies);
@@ -39,6 +41,17 @@ public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> tru
     /** {@code admin:} left out: 127.0.0.1:9901, no token. */
     public static final Admin DEFAULT = new Admin(new Listen("127.0.0.1", 9901), null);
   }
+
+  /**
+   * {@code check:} the HTTP check endpoint: any method and path on its port asks whether the original
+   * request (read from X-Forwarded-* or X-Original-* headers, or the check request itself) may pass.
+   *
+   * @param listen its own port
+   * @param denyStatus what a refusal is answered with: 429 (the default, for Traefik and Envoy,
+   *     which pass it to the client; the refusal's own status, such as 509, is kept then), or 403
+   *     for nginx's auth_request, which makes a 500 of anything but 2xx, 401 and 403
+   */
+  public record Check(Listen listen, int denyStatus) {}
 
   /**
    * {@code access-log:} one JSON object per request.

@@ -4,11 +4,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -17,7 +13,6 @@ import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
 import io.tollgate.core.KeyPart;
 import io.tollgate.core.RateLimiter;
-import io.tollgate.core.Refusal;
 import io.tollgate.core.RequestPath;
 import io.tollgate.core.ResponseFields;
 import java.util.List;
@@ -80,7 +75,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     try {
       read = RequestPath.of(raw, encodedSlash);
     } catch (RequestPath.InvalidPathException e) {
-      return badRequest(e.getMessage());
+      return Answers.badRequest(e.getMessage());
     }
     String path = read.normalized();
     if (path != raw) { // the upstream gets the path that was matched, never the spelling
@@ -93,7 +88,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     if (!identities.isEmpty()) {
       String twice = info.conflictingIdentity(identities);
       if (twice != null) {
-        return badRequest(twice + " was sent twice with different values");
+        return Answers.badRequest(twice + " was sent twice with different values");
       }
     }
     boolean status = statusEndpoint != null && req.method() == HttpMethod.GET && statusEndpoint.path().equals(info.path());
@@ -108,11 +103,6 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     // No thread waits for Redis: the response goes on on this request's event loop once it answers.
     return HttpResponse.of(limiter.decideAsync(info)
         .thenApplyAsync(d -> respondOrFail(ctx, req, info, false, d), ctx.eventLoop()));
-  }
-
-  /** 400 for a request the gateway will not read: why, in a short JSON body. */
-  static HttpResponse badRequest(String reason) {
-    return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.JSON_UTF_8, Json.badRequest(reason));
   }
 
   private HttpResponse respondOrFail(ServiceRequestContext ctx, HttpRequest req, ArmeriaRequestInfo info, boolean status,
@@ -134,10 +124,10 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     }
     switch (d.outcome()) {
       case DENIED:
-        return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.JSON_UTF_8, "{\"error\":\"forbidden\",\"status\":403}");
+        return Answers.denied(0);
       case REFUSED:
       case BANNED:
-        return refuse(d);
+        return Answers.refused(d, clock.epochMillis(), 0);
       default:
         break;
     }
@@ -162,17 +152,6 @@ final class RateLimitService extends SimpleDecoratingHttpService {
       ctx.mutateAdditionalResponseHeaders(h -> ResponseFields.headers(d, clock.epochMillis(), h::set));
     }
     return unwrap().serve(ctx, req);
-  }
-
-  private HttpResponse refuse(Decision d) {
-    long now = clock.epochMillis();
-    Refusal r = d.refusal();
-    ResponseHeadersBuilder b = ResponseHeaders.builder(HttpStatus.valueOf(r.status()));
-    if (r.contentType() != null) {
-      b.contentType(MediaType.parse(r.contentType()));
-    }
-    ResponseFields.headers(d, now, b::set);
-    return HttpResponse.of(b.build(), com.linecorp.armeria.common.HttpData.ofUtf8(ResponseFields.body(d, now)));
   }
 
   private AccessLogger.Entry entry(ArmeriaRequestInfo info, Decision d, boolean statusView, RequestLog log,

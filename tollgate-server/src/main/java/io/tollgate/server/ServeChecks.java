@@ -5,7 +5,11 @@ import io.tollgate.config.PolicyFile;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What serving a file needs beyond its being valid: an upstream for the gateway. */
+/**
+ * What serving a file needs beyond its being valid: an upstream for the gateway, or a {@code check:}
+ * block for the check endpoint alone; and, beside a check, no concurrency limit (the check never
+ * sees a request's end, so its slots would never be released).
+ */
 public final class ServeChecks {
 
   private ServeChecks() {}
@@ -13,9 +17,19 @@ public final class ServeChecks {
   /** The problems that stop {@code file} from being served, each at a position; empty when none. */
   public static List<PolicyError> problems(PolicyFile file) {
     List<PolicyError> errors = new ArrayList<>();
-    if (file.settings().upstream() == null) {
+    if (file.settings().upstream() == null && file.settings().check() == null) {
       errors.add(new PolicyError(file.source(), 1, 1, "no 'upstream': the gateway needs the base URL allowed requests "
-          + "go to (upstream: http://host:port), or 'echo' for the built-in echo upstream"));
+          + "go to (upstream: http://host:port), or 'echo' for the built-in echo upstream; a file with a 'check:' "
+          + "block and no upstream runs the check endpoint alone"));
+    }
+    if (file.settings().check() != null) {
+      for (io.tollgate.core.Limit l : file.policy().limits()) {
+        if (l.algorithm() == io.tollgate.core.Algorithm.CONCURRENCY) {
+          errors.add(new PolicyError(file.source(), 1, 1, "limit '" + l.name() + "' is a concurrency limit, and the "
+              + "check endpoint never sees a request's end (its slots would never be released): serve it through the "
+              + "gateway in a policy file without 'check:'"));
+        }
+      }
     }
     return errors;
   }

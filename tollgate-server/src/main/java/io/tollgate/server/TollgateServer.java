@@ -8,6 +8,7 @@ import io.tollgate.config.Settings;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.store.CounterStore;
+import io.tollgate.gateway.CheckServer;
 import io.tollgate.gateway.GatewayServer;
 import io.tollgate.redis.RedisStore;
 import io.tollgate.server.accesslog.AccessLogWriter;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The process, assembled: one policy file's store and limiter, and the front doors that decide with
- * them (today the gateway). Start opens the store, builds the limiter and opens the doors; a reload
+ * them (the gateway, when the file names an upstream; the check endpoint, when it has a {@code check:}
+ * block). Start opens the store, builds the limiter and opens the doors; a reload
  * builds a new limiter over the same store and swaps it into the doors; close drains the doors
  * (requests in flight finish, up to 10 s), then closes the store.
  */
@@ -38,7 +40,8 @@ public final class TollgateServer implements AutoCloseable {
   private final TopKeys top; // null: admin.listen off
   private final AdminServer admin; // null: admin.listen off
   private volatile AccessLogWriter accessLog; // null: off
-  private GatewayServer gateway;
+  private GatewayServer gateway; // null: no upstream
+  private CheckServer check; // null: no check:
   private PolicyWatcher watcher;
   private volatile PolicyFile file; // what is in effect: the policy, and the settings applied
   private volatile Instant loadedAt;
@@ -93,7 +96,13 @@ public final class TollgateServer implements AutoCloseable {
       server = new TollgateServer(path, clock, store, file);
       server.limiter = server.limiterFor(file);
       server.accessLog = AccessLogWriter.open(file.settings().accessLog());
-      server.gateway = GatewayServer.start(file.settings(), server.limiter, clock, server.metrics, server.accessLog);
+      if (file.settings().upstream() != null) {
+        server.gateway = GatewayServer.start(file.settings(), server.limiter, clock, server.metrics, server.accessLog);
+      }
+      if (file.settings().check() != null) {
+        server.check = CheckServer.start(file.settings(), server.limiter, clock);
+        warnUncountedStatuses(file);
+      }
       server.watcher = path != null && file.settings().reload() == Settings.Reload.WATCH
           ? PolicyWatcher.start(path, server::reload) : null;
       server.state = "ready";
@@ -101,6 +110,7 @@ public final class TollgateServer implements AutoCloseable {
       return server;
     } catch (RuntimeException e) {
       if (server != null) {
+        server.closeDoors();
         server.closeAdmin();
         server.closeAccessLog(server.accessLog);
       }
@@ -203,6 +213,13 @@ public final class TollgateServer implements AutoCloseable {
     if (!java.util.Objects.equals(old.admin().listen(), read.admin().listen())) {
       restart.add("admin.listen");
     }
+    if ((old.upstream() == null) != (read.upstream() == null)) {
+      restart.add("upstream"); // the gateway opens or closes only at a start
+    }
+    if (!java.util.Objects.equals(old.check() == null ? null : old.check().listen(),
+        read.check() == null ? null : read.check().listen())) {
+      restart.add("check.listen");
+    }
     Settings.Http http = new Settings.Http(read.http().encodedSlash(), old.http().requestHeaderTimeout(),
         old.http().idleTimeout(), old.http().maxConnections(), read.http().maxRequestBody());
     if (!old.http().requestHeaderTimeout().equals(read.http().requestHeaderTimeout())) {
@@ -214,9 +231,11 @@ public final class TollgateServer implements AutoCloseable {
     if (old.http().maxConnections() != read.http().maxConnections()) {
       restart.add("max-connections");
     }
-    Settings applied = new Settings(old.listen(), read.upstream(), old.tls() == null ? null : read.tls(),
+    Settings.Upstream upstream = old.upstream() == null || read.upstream() == null ? old.upstream() : read.upstream();
+    Settings applied = new Settings(old.listen(), upstream, old.tls() == null ? null : read.tls(),
         read.trustedProxies(), old.store(), read.reload(), new Settings.Admin(old.admin().listen(), read.admin().token()),
-        read.accessLog(), http);
+        read.accessLog(), http, read.check() == null || old.check() == null ? old.check()
+            : new Settings.Check(old.check().listen(), read.check().denyStatus()));
     RateLimiter nextLimiter = limiterFor(next);
     AccessLogWriter oldLog = accessLog;
     AccessLogWriter nextLog = oldLog;
@@ -228,7 +247,13 @@ public final class TollgateServer implements AutoCloseable {
       }
     }
     try {
-      gateway.update(applied, nextLimiter, nextLog);
+      if (gateway != null) {
+        gateway.update(applied, nextLimiter, nextLog);
+      }
+      if (check != null) {
+        check.update(applied, nextLimiter);
+        warnUncountedStatuses(next);
+      }
     } catch (GatewayServer.GatewayStartException e) {
       if (nextLog != oldLog) {
         closeAccessLog(nextLog);
@@ -254,7 +279,7 @@ public final class TollgateServer implements AutoCloseable {
   /** The policy is the same, but its certificate may have been rotated in place. */
   private void rereadTls(PolicyFile now) {
     Settings.Tls tls = now.settings().tls();
-    if (tls == null) {
+    if (tls == null || gateway == null) {
       return;
     }
     try {
@@ -280,9 +305,23 @@ public final class TollgateServer implements AutoCloseable {
     return admin == null ? -1 : admin.port();
   }
 
-  /** The port the gateway listens on. */
+  /** The port the gateway listens on, or -1 when there is none (no upstream). */
   public int port() {
-    return gateway.port();
+    return gateway == null ? -1 : gateway.port();
+  }
+
+  /** The port the check endpoint listens on, or -1 when there is none (no {@code check:}). */
+  public int checkPort() {
+    return check == null ? -1 : check.port();
+  }
+
+  private static void warnUncountedStatuses(PolicyFile f) {
+    for (io.tollgate.core.Limit l : f.policy().limits()) {
+      if (!l.uncountedStatuses().isEmpty()) {
+        log.warn("limit '{}' has uncounted-statuses, which the check endpoint cannot apply (it never sees the "
+            + "upstream's answer): every request it allows is counted", l.name());
+      }
+    }
   }
 
   /** The limiter the front doors decide with now. */
@@ -298,8 +337,11 @@ public final class TollgateServer implements AutoCloseable {
   /** The start line: where it listens, the policy, its routes and limits, the upstream, the store. */
   public String describe() {
     PolicyFile f = file;
-    return "listening on " + gateway.address() + ", policy " + f.source() + " (" + f.policy().routes().size()
-        + " routes, " + f.policy().limits().size() + " limits), upstream " + f.settings().upstream().url()
+    String doors = (gateway == null ? "" : "listening on " + gateway.address())
+        + (gateway != null && check != null ? ", " : "") + (check == null ? "" : "check endpoint on " + check.address());
+    return doors + ", policy " + f.source() + " (" + f.policy().routes().size() + " routes, "
+        + f.policy().limits().size() + " limits)"
+        + (f.settings().upstream() == null ? "" : ", upstream " + f.settings().upstream().url())
         + ", store " + f.settings().store().describe();
   }
 
@@ -314,11 +356,23 @@ public final class TollgateServer implements AutoCloseable {
       watcher.close();
     }
     try {
-      gateway.close();
+      closeDoors();
     } finally {
       closeAdmin();
       closeAccessLog(accessLog);
       closeStore(store);
+    }
+  }
+
+  private void closeDoors() {
+    try {
+      if (check != null) {
+        check.close();
+      }
+    } finally {
+      if (gateway != null) {
+        gateway.close();
+      }
     }
   }
 

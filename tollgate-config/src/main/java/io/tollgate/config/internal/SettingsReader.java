@@ -21,12 +21,13 @@ public final class SettingsReader {
   /** The top-level keys this reader owns. */
   public static final List<String> KEYS = List.of("listen", "upstream", "upstream-timeout", "tls", "trusted-proxies",
       "store", "redis", "max-keys", "reload", "admin", "access-log", "paths", "request-header-timeout", "idle-timeout",
-      "max-connections", "max-request-body");
+      "max-connections", "max-request-body", "check");
 
   private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
   private static final List<String> TLS = List.of("cert", "key");
   private static final List<String> ADMIN = List.of("listen", "token");
   private static final List<String> PATHS = List.of("encoded-slash");
+  private static final List<String> CHECK = List.of("listen", "deny-status");
   private static final long MAX_KEYS = 1_000_000;
 
   private final Nodes n;
@@ -75,7 +76,8 @@ public final class SettingsReader {
     if (where != null && !where.equals("off")) {
       accessLog = new Settings.AccessLog(where.equals("stdout") ? null : directory.resolve(where).normalize());
     }
-    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog, http(top));
+    Settings.Check check = top.containsKey("check") ? check(top.get("check"), listen, admin) : null;
+    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog, http(top), check);
   }
 
   private Settings.Http http(Map<String, Node> top) {
@@ -112,6 +114,35 @@ public final class SettingsReader {
   private Duration duration(Map<String, Node> top, String key, Duration otherwise) {
     Duration d = top.containsKey(key) ? n.duration(top.get(key), key) : null;
     return d == null ? otherwise : d;
+  }
+
+  private Settings.Check check(Node node, Settings.Listen proxy, Settings.Admin admin) {
+    Map<String, Node> m = n.mapping(node, CHECK, "check");
+    if (m == null) {
+      return null;
+    }
+    Node l = m.get("listen");
+    if (l == null) {
+      n.error(node, "check needs 'listen': the port the check endpoint answers on (e.g. check: {listen: 8082})");
+      return null;
+    }
+    Settings.Listen listen = listen(l, "check.listen", new Settings.Listen(null, 8082));
+    if (listen.port() != 0 && (listen.port() == proxy.port()
+        || admin.listen() != null && listen.port() == admin.listen().port())) {
+      n.error(l, "check.listen must be a port of its own (not the gateway's " + proxy.port()
+          + (admin.listen() == null ? "" : " nor the admin's " + admin.listen().port()) + ")");
+    }
+    int deny = 429;
+    Node d = m.get("deny-status");
+    if (d != null) {
+      Long v = n.integer(d, "check.deny-status");
+      if (v != null && (v < 400 || v > 599)) {
+        n.error(d, "check.deny-status must be 400..599 (429 for Traefik and Envoy, 403 for nginx auth_request; was " + v + ")");
+      } else if (v != null) {
+        deny = v.intValue();
+      }
+    }
+    return new Settings.Check(listen, deny);
   }
 
   private Settings.Admin admin(Node node, Settings.Listen proxy) {

@@ -24,9 +24,18 @@ final class PolicySummary {
     StringBuilder s = new StringBuilder();
     s.append(pf.source()).append(": valid\n");
     Settings set = pf.settings();
-    s.append("  listen ").append(set.listen()).append(set.tls() == null ? "" : " (TLS)").append(" -> upstream ")
-        .append(set.upstream().url()).append(" (timeout ").append(Durations.format(set.upstream().timeout()))
-        .append("), store ").append(set.store().describe()).append("\n");
+    if (set.upstream() != null) {
+      s.append("  listen ").append(set.listen()).append(set.tls() == null ? "" : " (TLS)").append(" -> upstream ")
+          .append(set.upstream().url()).append(" (timeout ").append(Durations.format(set.upstream().timeout()))
+          .append("), ");
+    } else {
+      s.append("  no gateway (no upstream), ");
+    }
+    s.append("store ").append(set.store().describe()).append("\n");
+    if (set.check() != null) {
+      s.append("  check endpoint ").append(set.check().listen()).append(", deny-status ")
+          .append(set.check().denyStatus()).append("\n");
+    }
     s.append("  admin ").append(set.admin().listen() == null ? "off" : set.admin().listen().toString())
         .append(set.admin().token() == null ? "" : " (token)").append(", reload ")
         .append(set.reload().name().toLowerCase(java.util.Locale.ROOT)).append("\n");

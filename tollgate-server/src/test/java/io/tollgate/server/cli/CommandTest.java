@@ -82,6 +82,15 @@ class CommandTest {
   }
 
   @Test
+  void checkSummarisesAFileThatRunsTheCheckEndpointAlone() {
+    String file = Path.of("..", "examples", "nginx", "policy.yaml").toString();
+    assertThat(run("check", file)).isZero();
+    assertThat(out.toString()).startsWith(file + ": valid\n  no gateway (no upstream), store memory\n"
+        + "  check endpoint 127.0.0.1:8082, deny-status 403\n");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
   void checkPrintsEveryErrorOfEveryFileAtItsPositionAndExitsTwo() {
     String bad = Path.of("..", "tollgate-config", "src", "test", "resources", "bad", "many-errors.yaml").toString();
     String good = Path.of("..", "examples", "s360.yaml").toString();
@@ -113,7 +122,8 @@ class CommandTest {
   void servingNeedsAnUpstreamWhichCheckSaysToo(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("p.yaml"), "limits: [{name: a, limit: 1, window: 1s}]\n");
     String expected = file + ":1:1: no 'upstream': the gateway needs the base URL allowed requests go to "
-        + "(upstream: http://host:port), or 'echo' for the built-in echo upstream\n1 error in " + file + "\n";
+        + "(upstream: http://host:port), or 'echo' for the built-in echo upstream; a file with a 'check:' block and no "
+        + "upstream runs the check endpoint alone\n1 error in " + file + "\n";
     assertThat(run("serve", "--config=" + file)).isEqualTo(2);
     assertThat(err.toString()).isEqualTo(expected);
     assertThat(run("check", file.toString())).isEqualTo(2);
