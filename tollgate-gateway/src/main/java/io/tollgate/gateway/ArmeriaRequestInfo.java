@@ -38,7 +38,9 @@ final class ArmeriaRequestInfo implements RequestInfo {
 
   @Override
   public String header(String lowerCaseName) {
-    return headers.get(lowerCaseName);
+    String v = headers.get(lowerCaseName);
+    // An HTTP/2 request names its host in :authority only: header:Host reads it there.
+    return v == null && lowerCaseName.equals("host") ? headers.authority() : v;
   }
 
   @Override

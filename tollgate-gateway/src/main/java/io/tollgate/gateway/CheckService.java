@@ -22,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The HTTP check: any request on its port asks whether the ORIGINAL request may pass, for nginx's
  * auth_request, Traefik's ForwardAuth and Envoy's ext_authz (HTTP). The original's method and URI
- * are read from the first of {@code X-Forwarded-Method}/{@code X-Forwarded-Uri} (Traefik),
+ * are read from the first of {@code X-Forwarded-Method}/{@code X-Forwarded-Uri} (Traefik, whose
+ * {@code X-Forwarded-Host} is the original's Host),
  * {@code X-Original-Method}/{@code X-Original-URI} (nginx configs), or the check request's own (Envoy
  * forwards them); every other header is the original's. Then the gateway's steps: the caller's
  * address, the path normalised, deny, ban, allow, routes, limits, all-or-nothing.
@@ -79,8 +80,13 @@ final class CheckService implements HttpService {
     } catch (RequestPath.InvalidPathException e) {
       return unreadable(e.getMessage());
     }
-    RequestHeaders original = headers.toBuilder().method(m).path(path.normalized() + (q < 0 ? "" : full.substring(q)))
-        .build();
+    com.linecorp.armeria.common.RequestHeadersBuilder b = headers.toBuilder().method(m)
+        .path(path.normalized() + (q < 0 ? "" : full.substring(q)));
+    String host = headers.get("x-forwarded-host");
+    if (host != null && !host.isBlank()) {
+      b.authority(host.trim()).set(HttpHeaderNames.HOST, host.trim()); // the original's Host, as Traefik tells it
+    }
+    RequestHeaders original = b.build();
     String ip = clientAddress.resolve(ctx.remoteAddress(), headers.get(HttpHeaderNames.X_FORWARDED_FOR));
     ArmeriaRequestInfo info = new ArmeriaRequestInfo(original, path.forMatching(), q < 0 ? null : full.substring(q + 1),
         ip);

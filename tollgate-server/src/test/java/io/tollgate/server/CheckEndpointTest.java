@@ -86,6 +86,18 @@ class CheckEndpointTest {
   }
 
   @Test
+  void aKeyOnTheHostReadsTheOriginalHostTraefikForwards() throws Exception {
+    start(HEAD + "check: {listen: 127.0.0.1:0}\nlimits:\n  - {name: per-site, key: ['header:Host'], limit: 1, window: 1h}\n");
+    assertThat(check("GET", "/", "X-Forwarded-Uri", "/a", "X-Forwarded-Host", "one.example.com").statusCode())
+        .isEqualTo(200);
+    assertThat(check("GET", "/", "X-Forwarded-Uri", "/a", "X-Forwarded-Host", "one.example.com").statusCode())
+        .isEqualTo(429);
+    assertThat(check("GET", "/", "X-Forwarded-Uri", "/a", "X-Forwarded-Host", "two.example.com").statusCode())
+        .as("another site, its own counter").isEqualTo(200);
+    assertThat(check("GET", "/").statusCode()).as("the check's own Host, 127.0.0.1:port").isEqualTo(200);
+  }
+
+  @Test
   void nginxAuthRequestHeadersAndAForbiddenDenyStatus() throws Exception {
     start(HEAD + "check: {listen: 127.0.0.1:0, deny-status: 403}\n" + LIMITS);
     for (int i = 0; i < 2; i++) {
