@@ -50,6 +50,32 @@ public interface RateLimiter extends AutoCloseable {
   CompletableFuture<Decision> tryAcquireAsync(String limitName, String key, long cost);
 
   /**
+   * For callers that name their counters themselves (Envoy's rate limit descriptors): takes each
+   * acquire's cost from the counter of its limit for its key, all or nothing, ignoring the limits'
+   * filters and key parts. The decision lists one applied limit per acquire, in their order
+   * ({@link Decision#fits(int)} says which would have refused); shadow limits count and never refuse.
+   *
+   * @throws IllegalArgumentException if {@code acquires} is empty, names a limit the policy lacks,
+   *     has a cost below 1, or names one limit and key twice (add their costs instead)
+   */
+  Decision tryAcquire(List<Acquire> acquires);
+
+  /** {@link #tryAcquire(List)}, without holding the calling thread for the store's round trip. */
+  CompletableFuture<Decision> tryAcquireAsync(List<Acquire> acquires);
+
+  /**
+   * One counter to take from in {@link #tryAcquire(List)}: limit {@code limitName}'s counter for
+   * {@code key}, {@code cost} units.
+   */
+  record Acquire(String limitName, String key, long cost) {
+
+    public Acquire {
+      java.util.Objects.requireNonNull(limitName, "limitName");
+      java.util.Objects.requireNonNull(key, "key");
+    }
+  }
+
+  /**
    * What the status endpoint shows the caller of {@code request}: one entry per limit and route,
    * with the caller's own counters. Moves no counter.
    */

@@ -150,7 +150,12 @@ public final class DefaultRateLimiter implements RateLimiter {
   }
 
   private Scratch newScratch() {
-    return new Scratch(compiled.maxCaptures, compiled.limits.length, false, compiled.tenants);
+    return newScratch(compiled.limits.length);
+  }
+
+  /** A scratch of its own, room for {@code entries} entries. */
+  private Scratch newScratch(int entries) {
+    return new Scratch(compiled.maxCaptures, entries, false, compiled.tenants);
   }
 
   @Override
@@ -254,25 +259,31 @@ public final class DefaultRateLimiter implements RateLimiter {
     return store.acquireAsync(batch).thenApply(admitted -> told(toDecision(s, batch, 1, admitted, null, null, true), start));
   }
 
-  /** The batch of one keyed acquire, in {@code s}. */
+  @Override
+  public Decision tryAcquire(List<Acquire> acquires) {
+    long start = listener == null ? 0 : System.nanoTime();
+    Scratch s = acquires.size() <= compiled.limits.length ? scratch.get() : newScratch(acquires.size());
+    Batch batch = keyed(s, acquires);
+    return told(toDecision(s, batch, acquires.size(), store.acquire(batch), null, null, true), start);
+  }
+
+  @Override
+  public CompletableFuture<Decision> tryAcquireAsync(List<Acquire> acquires) {
+    long start = listener == null ? 0 : System.nanoTime();
+    Scratch s = newScratch(Math.max(acquires.size(), compiled.limits.length));
+    Batch batch = keyed(s, acquires);
+    int n = acquires.size();
+    return store.acquireAsync(batch).thenApply(admitted -> told(toDecision(s, batch, n, admitted, null, null, true), start));
+  }
+
+  /** The batch of several keyed acquires, in {@code s}, each (limit, key) once. */
+  private Batch keyed(Scratch s, List<Acquire> acquires) {
+    return Acquires.batch(compiled, s, acquires, clock.epochMillis());
+  }
+
+  /** The batch of one keyed acquire, in {@code s}: the allocation-free path of the one-counter API. */
   private Batch keyed(Scratch s, String limitName, String key, long cost) {
-    CompiledLimit l = compiled.limitsByName.get(limitName);
-    if (l == null) {
-      throw new IllegalArgumentException("no limit named '" + limitName + "' in the policy (limits: "
-          + compiled.limitsByName.keySet() + ")");
-    }
-    if (cost <= 0) {
-      throw new IllegalArgumentException("cost must be > 0 (was " + cost + ")");
-    }
-    Batch batch = s.batch.clear(clock.epochMillis());
-    CompiledLimit.Variant v = l.base;
-    batch.beginEntry(v.spec, cost);
-    batch.keyPart(key);
-    batch.endEntry();
-    if (s.variants[0] != v) {
-      s.variants[0] = v;
-    }
-    return batch;
+    return Acquires.batch(compiled, s, limitName, key, cost, clock.epochMillis());
   }
 
   @Override
