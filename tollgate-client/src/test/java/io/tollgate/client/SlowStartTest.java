@@ -120,7 +120,27 @@ class SlowStartTest {
 
   @Test
   void withoutTheProbeTheFirstBurstGoesAtOnceAndIsRefused() throws Exception {
-    server = DialectsTest.serve(Dialect.IETF, new FixedWindow(LIMIT, WINDOW), time, refused, arrivalsAt);
+    FixedWindow window = new FixedWindow(LIMIT, WINDOW);
+    java.util.concurrent.CountDownLatch allTwelve = new java.util.concurrent.CountDownLatch(12);
+    // The first instant's answers wait until all twelve have arrived: none can teach the client
+    // anything before its burst is out, however the threads run.
+    server = new TinyServer(request -> {
+      long now = time.millis.get() - DialectsTest.SKEW;
+      arrivalsAt.merge(now, 1, Integer::sum);
+      FixedWindow.Taken taken = window.take(now);
+      if (!taken.ok()) {
+        refused.incrementAndGet();
+      }
+      if (now == time.start - DialectsTest.SKEW) {
+        allTwelve.countDown();
+        try {
+          allTwelve.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return new TinyServer.Response(taken.ok() ? 200 : 429, Dialect.IETF.headers.apply(taken), "");
+    });
     TollgateClient c = client().probeFirst(false).maxAttempts(10).build();
     assertThat(sendAll(c, server.uri("/jobs"), 12)).containsOnly(200);
     assertThat(arrivalsAt.get(time.start - DialectsTest.SKEW)).as("all twelve at the first instant").isEqualTo(12);
