@@ -2,18 +2,21 @@ package io.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tollgate.config.PolicyLoader;
+import io.tollgate.core.Clock;
 import io.tollgate.redis.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two gateway processes on one Redis enforce one limit together. */
+/** Two gateway processes on one Redis enforce one limit together, and so do a gateway and another node's check endpoint. */
 class RedisGatewayTest {
 
   @Test
@@ -42,6 +45,33 @@ class RedisGatewayTest {
         HttpResponse<String> view = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port + "/ratelimits"))
             .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(view.body()).as("either node's status view reads the shared counter").contains("\"remaining\":0");
+      }
+    }
+  }
+
+  @Test
+  void aGatewayAndAnotherNodesCheckEndpointShareOneLimit(@TempDir Path one, @TempDir Path two) throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      // decideAsync, then with a ban (which takes the check's blocking path on Redis): a limit each
+      for (String ban : new String[] {"", "ban: {key: [client-ip], after: 100, within: 1m, for: 1h}\n"}) {
+        String limit = ban.isEmpty() ? "per-ip" : "per-ip-banned";
+        String common = "store: " + redis.uri() + "\nredis: {timeout: 500ms, on-failure: deny}\nadmin: {listen: off}\n"
+            + "listen: 127.0.0.1:0\nreload: manual\nlimits:\n  - {name: " + limit + ", key: [client-ip], limit: 4, "
+            + "window: 1h}\n" + ban;
+        Path a = Files.writeString(one.resolve(limit + ".yaml"), "upstream: echo\n" + common);
+        Path b = Files.writeString(two.resolve(limit + ".yaml"), "check: {listen: 127.0.0.1:0}\n" + common);
+        try (TollgateServer gateway = TollgateServer.start(a, PolicyLoader.load(a), Clock.system());
+            TollgateServer check = TollgateServer.start(b, PolicyLoader.load(b), Clock.system())) {
+          HttpClient http = HttpClient.newHttpClient();
+          List<Integer> seen = new ArrayList<>();
+          for (int i = 0; i < 6; i++) {
+            int port = i % 2 == 0 ? gateway.port() : check.checkPort();
+            seen.add(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+          }
+          assertThat(seen).as("one count across the gateway and the other node's check (" + limit + ")")
+              .containsExactly(200, 200, 200, 200, 429, 429);
+        }
       }
     }
   }
