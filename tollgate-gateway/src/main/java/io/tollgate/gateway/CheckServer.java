@@ -69,8 +69,8 @@ public final class CheckServer implements AutoCloseable {
   }
 
   private static CheckService service(Settings settings, RateLimiter limiter, Clock clock, boolean sharedStore) {
-    return new CheckService(limiter, new ClientAddress(settings.trustedProxies()), clock, sharedStore,
-        settings.check().denyStatus(), settings.http().encodedSlash());
+    return new CheckService(new Deciding(limiter, new ClientAddress(settings.trustedProxies()), sharedStore,
+        settings.http().encodedSlash()), clock, settings.check().denyStatus());
   }
 
   /** From the next check on, decides with {@code limiter} as {@code settings} say (deny status, trusted proxies, paths). */

@@ -12,12 +12,8 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
-import io.tollgate.core.KeyPart;
-import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestPath;
 import io.tollgate.core.ResponseFields;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The HTTP check: any request on its port asks whether the ORIGINAL request may pass, for nginx's
@@ -37,29 +33,18 @@ import java.util.concurrent.CompletableFuture;
  */
 final class CheckService implements HttpService {
 
-  private final RateLimiter limiter;
-  private final ClientAddress clientAddress;
+  private final Deciding deciding;
   private final Clock clock;
-  private final boolean sharedStore;
-  private final boolean banned;
   private final int denyStatus;
-  private final RequestPath.EncodedSlash encodedSlash;
-  private final List<KeyPart> identities;
 
-  CheckService(RateLimiter limiter, ClientAddress clientAddress, Clock clock, boolean sharedStore, int denyStatus,
-      RequestPath.EncodedSlash encodedSlash) {
-    this.limiter = limiter;
-    this.clientAddress = clientAddress;
+  CheckService(Deciding deciding, Clock clock, int denyStatus) {
+    this.deciding = deciding;
     this.clock = clock;
-    this.sharedStore = sharedStore;
-    this.banned = limiter.policy().ban() != null;
     this.denyStatus = denyStatus;
-    this.encodedSlash = encodedSlash;
-    this.identities = limiter.policy().identities();
   }
 
   @Override
-  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
     RequestHeaders headers = req.headers();
     String method = first(headers, "x-forwarded-method", "x-original-method");
     String uri = first(headers, "x-forwarded-uri", "x-original-uri");
@@ -76,7 +61,7 @@ final class CheckService implements HttpService {
     String raw = q < 0 ? full : full.substring(0, q);
     RequestPath path;
     try {
-      path = RequestPath.of(raw, encodedSlash);
+      path = deciding.path(raw);
     } catch (RequestPath.InvalidPathException e) {
       return unreadable(e.getMessage());
     }
@@ -86,23 +71,12 @@ final class CheckService implements HttpService {
     if (host != null && !host.isBlank()) {
       b.authority(host.trim()).set(HttpHeaderNames.HOST, host.trim()); // the original's Host, as Traefik tells it
     }
-    RequestHeaders original = b.build();
-    String ip = clientAddress.resolve(ctx.remoteAddress(), headers.get(HttpHeaderNames.X_FORWARDED_FOR));
-    ArmeriaRequestInfo info = new ArmeriaRequestInfo(original, path.forMatching(), q < 0 ? null : full.substring(q + 1),
-        ip);
-    if (!identities.isEmpty()) {
-      String twice = info.conflictingIdentity(identities);
-      if (twice != null) {
-        return unreadable(twice + " was sent twice with different values");
-      }
+    ArmeriaRequestInfo info = deciding.info(ctx, b.build(), path, q < 0 ? null : full.substring(q + 1));
+    String why = deciding.unreadable(info);
+    if (why != null) {
+      return unreadable(why);
     }
-    if (!sharedStore) {
-      return answer(limiter.decide(info));
-    }
-    if (banned) { // a ban reads Redis with the blocking API: not on an event loop
-      return HttpResponse.of(CompletableFuture.supplyAsync(() -> answer(limiter.decide(info)), ctx.blockingTaskExecutor()));
-    }
-    return HttpResponse.of(limiter.decideAsync(info).thenApplyAsync(this::answer, ctx.eventLoop()));
+    return deciding.decide(ctx, info, false, this::answer);
   }
 
   private HttpResponse answer(Decision d) {

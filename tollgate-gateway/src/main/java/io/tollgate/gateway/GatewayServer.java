@@ -157,8 +157,9 @@ public final class GatewayServer implements AutoCloseable {
     }
     StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
         : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
-    return new Path(settings, new RateLimitService(upstream, limiter, new ClientAddress(settings.trustedProxies()),
-        status, clock, sharedStore, listener, accessLog, settings.http().encodedSlash()));
+    Deciding deciding = new Deciding(limiter, new ClientAddress(settings.trustedProxies()), sharedStore,
+        settings.http().encodedSlash());
+    return new Path(settings, new RateLimitService(upstream, deciding, status, clock, listener, accessLog));
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.tollgate.gateway;
 
-import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -11,12 +10,8 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
-import io.tollgate.core.KeyPart;
-import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestPath;
 import io.tollgate.core.ResponseFields;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The limits step of a request's path (docs/design.md): resolve the caller, decide, then refuse with
@@ -27,37 +22,20 @@ final class RateLimitService extends SimpleDecoratingHttpService {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RateLimitService.class);
 
-  private final RateLimiter limiter;
-  private final ClientAddress clientAddress;
+  private final Deciding deciding;
   private final StatusEndpoint statusEndpoint;
   private final Clock clock;
-  private final boolean sharedStore;
   private final UpstreamListener listener; // null: none
   private final AccessLogger accessLog; // null: off
-  /** A ban reads Redis with the blocking API before every decision (see {@link RateLimiter#decideAsync}). */
-  private final boolean banned;
-  private final RequestPath.EncodedSlash encodedSlash;
-  private final List<KeyPart> identities;
 
-  /**
-   * @param sharedStore whether the limiter's store is Redis: a decision then waits on the network (up
-   *     to the store's timeout), so it is asynchronous, or on Armeria's blocking-task threads where it
-   *     needs the blocking API (the status view, a ban); never on an event loop
-   */
-  RateLimitService(HttpService upstream, RateLimiter limiter, ClientAddress clientAddress, StatusEndpoint statusEndpoint,
-      Clock clock, boolean sharedStore, UpstreamListener listener, AccessLogger accessLog,
-      RequestPath.EncodedSlash encodedSlash) {
+  RateLimitService(HttpService upstream, Deciding deciding, StatusEndpoint statusEndpoint, Clock clock,
+      UpstreamListener listener, AccessLogger accessLog) {
     super(upstream);
-    this.encodedSlash = encodedSlash;
-    this.identities = limiter.policy().identities();
-    this.listener = listener;
-    this.accessLog = accessLog;
-    this.sharedStore = sharedStore;
-    this.banned = limiter.policy().ban() != null;
-    this.limiter = limiter;
-    this.clientAddress = clientAddress;
+    this.deciding = deciding;
     this.statusEndpoint = statusEndpoint;
     this.clock = clock;
+    this.listener = listener;
+    this.accessLog = accessLog;
   }
 
   /** The upstream this step guards (kept by the gateway when a reload leaves it unchanged). */
@@ -73,7 +51,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     String raw = q < 0 ? full : full.substring(0, q);
     RequestPath read;
     try {
-      read = RequestPath.of(raw, encodedSlash);
+      read = deciding.path(raw);
     } catch (RequestPath.InvalidPathException e) {
       return Answers.badRequest(e.getMessage());
     }
@@ -82,36 +60,13 @@ final class RateLimitService extends SimpleDecoratingHttpService {
       headers = headers.toBuilder().path(q < 0 ? path : path + full.substring(q)).build();
     }
     HttpRequest req = path != raw ? received.withHeaders(headers) : received;
-    String ip = clientAddress.resolve(ctx.remoteAddress(), headers.get(HttpHeaderNames.X_FORWARDED_FOR));
-    ArmeriaRequestInfo info = new ArmeriaRequestInfo(headers, read.forMatching(),
-        q < 0 ? null : full.substring(q + 1), ip);
-    if (!identities.isEmpty()) {
-      String twice = info.conflictingIdentity(identities);
-      if (twice != null) {
-        return Answers.badRequest(twice + " was sent twice with different values");
-      }
+    ArmeriaRequestInfo info = deciding.info(ctx, headers, read, q < 0 ? null : full.substring(q + 1));
+    String unreadable = deciding.unreadable(info);
+    if (unreadable != null) {
+      return Answers.badRequest(unreadable);
     }
     boolean status = statusEndpoint != null && req.method() == HttpMethod.GET && statusEndpoint.path().equals(info.path());
-    if (!sharedStore) {
-      return respond(ctx, req, info, status, status ? limiter.screen(info) : limiter.decide(info));
-    }
-    if (status || banned) {
-      // The status view and the ban read Redis with the blocking API: not on an event loop.
-      return HttpResponse.of(CompletableFuture.supplyAsync(() -> respondOrFail(ctx, req, info, status,
-          status ? limiter.screen(info) : limiter.decide(info)), ctx.blockingTaskExecutor()));
-    }
-    // No thread waits for Redis: the response goes on on this request's event loop once it answers.
-    return HttpResponse.of(limiter.decideAsync(info)
-        .thenApplyAsync(d -> respondOrFail(ctx, req, info, false, d), ctx.eventLoop()));
-  }
-
-  private HttpResponse respondOrFail(ServiceRequestContext ctx, HttpRequest req, ArmeriaRequestInfo info, boolean status,
-      Decision d) {
-    try {
-      return respond(ctx, req, info, status, d);
-    } catch (Exception e) {
-      return HttpResponse.ofFailure(e);
-    }
+    return deciding.decide(ctx, info, status, d -> respond(ctx, req, info, status, d));
   }
 
   /** The decision's answer: refused here, the status view, or on to the upstream (the status endpoint is never counted). */
