@@ -56,7 +56,8 @@ public interface RateLimiter extends AutoCloseable {
    * ({@link Decision#fits(int)} says which would have refused); shadow limits count and never refuse.
    *
    * @throws IllegalArgumentException if {@code acquires} is empty, names a limit the policy lacks,
-   *     has a cost below 1, or names one limit and key twice (add their costs instead)
+   *     has a cost below 0, an override on a concurrency limit, or names one limit and key twice
+   *     (add their costs instead)
    */
   Decision tryAcquire(List<Acquire> acquires);
 
@@ -65,13 +66,21 @@ public interface RateLimiter extends AutoCloseable {
 
   /**
    * One counter to take from in {@link #tryAcquire(List)}: limit {@code limitName}'s counter for
-   * {@code key}, {@code cost} units.
+   * {@code key}, {@code cost} units; a cost of 0 reads the counter (what remains, when it resets)
+   * and takes nothing. {@code limit}, when above 0, counts that counter against this number instead
+   * of the limit's own (Envoy's per-request limit override): the counter is the same, only the number
+   * it is held to differs.
    */
-  record Acquire(String limitName, String key, long cost) {
+  record Acquire(String limitName, String key, long cost, long limit) {
 
     public Acquire {
       java.util.Objects.requireNonNull(limitName, "limitName");
       java.util.Objects.requireNonNull(key, "key");
+    }
+
+    /** {@code cost} units of limit {@code limitName}'s counter for {@code key}, held to the limit's own number. */
+    public Acquire(String limitName, String key, long cost) {
+      this(limitName, key, cost, 0);
     }
   }
 

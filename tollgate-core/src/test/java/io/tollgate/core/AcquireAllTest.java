@@ -63,9 +63,42 @@ class AcquireAllTest {
     assertThatThrownBy(() -> limiter.tryAcquire(List.of())).hasMessageContaining("nothing to acquire");
     assertThatThrownBy(() -> limiter.tryAcquire(List.of(new Acquire("a", "x", 1), new Acquire("nope", "x", 1))))
         .hasMessageContaining("no limit named 'nope'");
-    assertThatThrownBy(() -> limiter.tryAcquire(List.of(new Acquire("a", "x", 0)))).hasMessageContaining("cost must be > 0");
+    assertThatThrownBy(() -> limiter.tryAcquire(List.of(new Acquire("a", "x", -1)))).hasMessageContaining("cost must be >= 0");
+    assertThatThrownBy(() -> limiter.tryAcquire(List.of(new Acquire("a", "x", 1, -5))))
+        .hasMessageContaining("overriding limit must be > 0");
     assertThatThrownBy(() -> limiter.tryAcquire(List.of(new Acquire("a", "x", 1), new Acquire("a", "x", 1))))
         .hasMessageContaining("named twice");
     assertThat(limiter.tryAcquire(List.of(new Acquire("a", "x", 2))).allowed()).as("nothing was taken").isTrue();
+  }
+
+  @Test
+  void aCostOfZeroReadsTheCounterAndTakesNothing() {
+    limiter.tryAcquire(List.of(new Acquire("b", "x", 2)));
+    Decision read = limiter.tryAcquire(List.of(new Acquire("b", "x", 0)));
+    assertThat(read.allowed()).isTrue();
+    assertThat(read.applied().get(0).remaining()).isEqualTo(3);
+    assertThat(read.applied().get(0).resetAtMillis()).isEqualTo(clock.epochMillis() + 3_600_000);
+    assertThat(limiter.tryAcquire(List.of(new Acquire("b", "x", 0))).applied().get(0).remaining())
+        .as("the read took nothing").isEqualTo(3);
+    limiter.tryAcquire(List.of(new Acquire("b", "x", 3)));
+    Decision spent = limiter.tryAcquire(List.of(new Acquire("b", "x", 0), new Acquire("a", "x", 1)));
+    assertThat(spent.allowed()).as("a read never refuses").isTrue();
+    assertThat(spent.applied().get(0).remaining()).isZero();
+  }
+
+  @Test
+  void anOverridingNumberHoldsTheSameCounterToAnotherLimit() {
+    assertThat(limiter.tryAcquire(List.of(new Acquire("b", "x", 3))).allowed()).isTrue();
+    Decision held = limiter.tryAcquire(List.of(new Acquire("b", "x", 1, 10)));
+    assertThat(held.allowed()).isTrue();
+    assertThat(held.applied().get(0).limit()).isEqualTo(10);
+    assertThat(held.applied().get(0).remaining()).as("the 3 taken under the limit's own number count").isEqualTo(6);
+    assertThat(limiter.tryAcquire(List.of(new Acquire("b", "x", 2, 4))).allowed()).as("4 taken of 4").isFalse();
+    assertThat(limiter.tryAcquire(List.of(new Acquire("b", "x", 1))).allowed()).as("4 of its own 5").isTrue();
+    assertThat(limiter.tryAcquire(List.of(new Acquire("b", "x", 1))).allowed()).isFalse();
+    for (long n = 1; n <= 300; n++) { // more numbers than are kept: each still counts the one counter
+      assertThat(limiter.tryAcquire(List.of(new Acquire("b", "x", 0, 1000 + n))).applied().get(0).remaining())
+          .isEqualTo(1000 + n - 5);
+    }
   }
 }

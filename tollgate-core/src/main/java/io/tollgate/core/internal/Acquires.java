@@ -12,8 +12,8 @@ final class Acquires {
   /**
    * {@code acquires} as {@code s}'s batch at {@code now}, each limit's variant in {@code s.variants}.
    *
-   * @throws IllegalArgumentException for no acquire, an unknown limit, a cost below 1, or one limit
-   *     and key named twice; nothing is taken then
+   * @throws IllegalArgumentException for no acquire, an unknown limit, a cost below 0, an override
+   *     of a concurrency limit, or one limit and key named twice; nothing is taken then
    */
   static Batch batch(CompiledPolicy compiled, Scratch s, List<Acquire> acquires, long now) {
     if (acquires.isEmpty()) {
@@ -32,7 +32,7 @@ final class Acquires {
     Batch batch = s.batch.clear(now);
     for (int i = 0; i < acquires.size(); i++) {
       Acquire a = acquires.get(i);
-      add(compiled, s, batch, i, a.limitName(), a.key(), a.cost());
+      add(compiled, s, batch, i, a.limitName(), a.key(), a.cost(), a.limit());
     }
     return batch;
   }
@@ -40,21 +40,27 @@ final class Acquires {
   /** The batch of one counter, as {@link #batch(CompiledPolicy, Scratch, List, long)} without a list. */
   static Batch batch(CompiledPolicy compiled, Scratch s, String limitName, String key, long cost, long now) {
     Batch batch = s.batch.clear(now);
-    add(compiled, s, batch, 0, limitName, key, cost);
+    if (cost <= 0) {
+      throw new IllegalArgumentException("cost must be > 0 (was " + cost + ")");
+    }
+    add(compiled, s, batch, 0, limitName, key, cost, 0);
     return batch;
   }
 
   private static void add(CompiledPolicy compiled, Scratch s, Batch batch, int i, String limitName, String key,
-      long cost) {
+      long cost, long number) {
     CompiledLimit l = compiled.limitsByName.get(limitName);
     if (l == null) {
       throw new IllegalArgumentException("no limit named '" + limitName + "' in the policy (limits: "
           + compiled.limitsByName.keySet() + ")");
     }
-    if (cost <= 0) {
-      throw new IllegalArgumentException("cost must be > 0 (was " + cost + ")");
+    if (cost < 0) {
+      throw new IllegalArgumentException("cost must be >= 0 (was " + cost + ")");
     }
-    CompiledLimit.Variant v = l.base;
+    if (number < 0) {
+      throw new IllegalArgumentException("an overriding limit must be > 0 (was " + number + ")");
+    }
+    CompiledLimit.Variant v = number == 0 ? l.base : l.variantWithLimit(number);
     batch.beginEntry(v.spec, cost);
     batch.keyPart(key);
     batch.endEntry();

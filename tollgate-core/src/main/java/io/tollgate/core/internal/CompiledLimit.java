@@ -30,9 +30,13 @@ final class CompiledLimit {
   final Variant base;
   final Map<String, Variant> byTenant = new HashMap<>();
   private final CompiledPolicy.CompiledRoute[] routes;
+  private final Policy policy;
+  /** Variants held to another number by a caller ({@link io.tollgate.core.RateLimiter.Acquire#limit}), by number. */
+  private final Map<Long, Variant> byNumber = new java.util.concurrent.ConcurrentHashMap<>();
 
   CompiledLimit(Limit limit, CompiledPolicy.CompiledRoute[] routes, Tenants tenants, Policy policy) {
     this.routes = routes;
+    this.policy = policy;
     if (limit.routes().isEmpty()) {
       this.routeMask = null;
     } else {
@@ -61,6 +65,32 @@ final class CompiledLimit {
       return base;
     }
     return byTenant.getOrDefault(tenant, base);
+  }
+
+  /**
+   * The limit held to {@code number} instead of its own: the same counters (the spec's meaning leaves
+   * numbers out). The first 256 numbers asked for are kept; a caller asking for more gets each built
+   * afresh (a limit override comes from a proxy's configuration: a handful of numbers).
+   *
+   * @throws IllegalArgumentException for a concurrency limit
+   */
+  Variant variantWithLimit(long number) {
+    if (number == base.limit.limit()) {
+      return base;
+    }
+    Variant v = byNumber.get(number);
+    if (v != null) {
+      return v;
+    }
+    if (base.limit.algorithm() == Algorithm.CONCURRENCY) {
+      throw new IllegalArgumentException("limit '" + base.limit.name() + "' is a concurrency limit: its number cannot "
+          + "be overridden per request");
+    }
+    v = new Variant(base.limit.withOverride(LimitOverride.none().withLimit(number)), null, policy);
+    if (byNumber.size() < 256) {
+      byNumber.putIfAbsent(number, v);
+    }
+    return v;
   }
 
   boolean applies(int route, String method, String path, Segments segments, int[] captures) {
