@@ -1,5 +1,7 @@
 package io.tollgate.config;
 
+import io.tollgate.config.envoy.RlsConfig;
+
 import io.tollgate.core.Policy;
 
 /**
@@ -10,5 +12,21 @@ import io.tollgate.core.Policy;
  * @param sha256 the SHA-256 of the file's bytes in hex, as {@code sha256sum} prints it
  * @param policy what is enforced
  * @param settings where and how: listen, upstream, TLS, trusted proxies, the store
+ * @param rls the envoyproxy/ratelimit configuration {@code envoy-rls.config} names, read with the file;
+ *     {@code null} without {@code envoy-rls:}
  */
-public record PolicyFile(String source, String sha256, Policy policy, Settings settings) {}
+public record PolicyFile(String source, String sha256, Policy policy, Settings settings, RlsConfig rls) {
+
+  /** A policy file without {@code envoy-rls:}. */
+  public PolicyFile(String source, String sha256, Policy policy, Settings settings) {
+    this(source, sha256, policy, settings, null);
+  }
+
+  /**
+   * What identifies what this file puts in effect: its own SHA-256, and the envoyproxy/ratelimit
+   * configuration's when it has one. The same text, the same files: nothing to reload.
+   */
+  public String version() {
+    return rls == null ? sha256 : sha256 + "+" + rls.sha256();
+  }
+}

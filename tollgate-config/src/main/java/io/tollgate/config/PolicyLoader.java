@@ -1,5 +1,7 @@
 package io.tollgate.config;
 
+import io.tollgate.config.envoy.RlsConfig;
+
 import io.tollgate.config.internal.EnvSubstitution;
 import io.tollgate.config.internal.Nodes;
 import io.tollgate.config.internal.PolicyReader;
@@ -91,6 +93,10 @@ public final class PolicyLoader {
       List<PolicyError> sorted = new ArrayList<>(nodes.errors());
       sorted.sort(Comparator.comparingInt(PolicyError::line).thenComparingInt(PolicyError::column));
       throw new PolicyException(sorted);
+    }
+    Settings.EnvoyRls rls = result.settings().envoyRls();
+    if (rls != null) { // read with the file, all or nothing: a bad ratelimit configuration fails the whole load
+      result = new PolicyFile(source, sha256, result.policy(), result.settings(), RlsConfig.load(rls.config()));
     }
     return result;
   }

@@ -21,12 +21,31 @@ import java.util.List;
  * @param http how the gateway reads paths, and the bounds it holds slow or large clients to
  * @param check the HTTP check endpoint (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz);
  *     {@code null} when the file has no {@code check:}
+ * @param envoyRls Envoy's Rate Limit Service; {@code null} when the file has no {@code envoy-rls:}
  */
 public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> trustedProxies, StoreSettings store,
-    Reload reload, Admin admin, AccessLog accessLog, Http http, Check check) {
+    Reload reload, Admin admin, AccessLog accessLog, Http http, Check check, EnvoyRls envoyRls) {
 
   public Settings {
     trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /**
+   * {@code envoy-rls:} Envoy's Rate Limit Service, deciding envoyproxy/ratelimit's configuration.
+   *
+   * @param listen gRPC (h2c, or TLS when {@code tls} is set), and {@code POST /json} and
+   *     {@code GET /healthcheck} on the same port
+   * @param httpListen a second port for {@code /json} and {@code /healthcheck} (envoyproxy/ratelimit's
+   *     {@code PORT}); {@code null} for none
+   * @param config the configuration file, or the directory of them, resolved against the policy
+   *     file's directory
+   * @param headers the header sets returned in {@code response_headers_to_add}; none by default
+   */
+  public record EnvoyRls(Listen listen, Listen httpListen, Path config, List<io.tollgate.core.HeaderSet> headers) {
+
+    public EnvoyRls {
+      headers = List.copyOf(headers);
+    }
   }
 
   /**

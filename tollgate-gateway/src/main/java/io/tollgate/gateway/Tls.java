@@ -9,17 +9,17 @@ import java.io.File;
  * HTTPS on the listener from the PEM files of {@code tls:}, re-read on {@link #reload}: new
  * connections get the new certificate (rotation), those open keep theirs. Thread-safe.
  */
-final class Tls implements TlsProvider {
+public final class Tls implements TlsProvider {
 
   private volatile TlsKeyPair keyPair;
 
   /** @throws GatewayServer.GatewayStartException when the files are not a PEM certificate and key */
-  Tls(Settings.Tls files) {
+  public Tls(Settings.Tls files) {
     this.keyPair = read(files);
   }
 
   /** Reads the files again; on a failure the key pair in use stays. Returns whether they changed. */
-  boolean reload(Settings.Tls files) {
+  public boolean reload(Settings.Tls files) {
     TlsKeyPair next = read(files);
     boolean changed = !next.equals(keyPair);
     keyPair = next;

@@ -3,16 +3,18 @@ package io.tollgate.server;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reloads when the policy file's directory changes: the file written in place, replaced by a rename
+ * Reloads when the policy file's directory (or the Envoy configuration's) changes: the file written in place, replaced by a rename
  * (what editors do), or reached through a symlink that is swapped (a Kubernetes ConfigMap). Changes
  * settle for {@link #SETTLE_MILLIS} first, so a burst of events is one reload; a reload of the same
  * bytes changes nothing. One daemon thread.
@@ -31,18 +33,37 @@ final class PolicyWatcher implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Watches the directory of {@code file}; {@code null} (with a warning) where it cannot be watched. */
-  static PolicyWatcher start(Path file, Runnable reload) {
-    Path dir = file.toAbsolutePath().getParent();
+  /**
+   * Watches the directory of each file of {@code paths}, and each directory of them itself (an Envoy
+   * configuration directory); {@code null} (with a warning) where they cannot be watched.
+   */
+  static PolicyWatcher start(List<Path> paths, Runnable reload) {
+    WatchService watch = null;
+    Path dir = null;
     try {
-      WatchService watch = FileSystems.getDefault().newWatchService();
-      dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-          StandardWatchEventKinds.ENTRY_DELETE);
+      watch = FileSystems.getDefault().newWatchService();
+      java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+      for (Path p : paths) {
+        Path abs = p.toAbsolutePath();
+        dirs.add(Files.isDirectory(abs) ? abs : abs.getParent());
+      }
+      for (Path d : dirs) {
+        dir = d;
+        d.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+            StandardWatchEventKinds.ENTRY_DELETE);
+      }
       PolicyWatcher w = new PolicyWatcher(watch, reload);
       w.thread.start();
       return w;
     } catch (IOException e) {
       log.warn("cannot watch {} for changes ({}): reload with SIGHUP instead", dir, e.toString());
+      if (watch != null) {
+        try {
+          watch.close();
+        } catch (IOException ignored) {
+          // nothing more to do
+        }
+      }
       return null;
     }
   }

@@ -8,6 +8,8 @@ import io.tollgate.config.Settings;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.store.CounterStore;
+import io.tollgate.envoy.RlsLimits;
+import io.tollgate.envoy.RlsServer;
 import io.tollgate.gateway.CheckServer;
 import io.tollgate.gateway.GatewayServer;
 import io.tollgate.redis.RedisStore;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The process, assembled: one policy file's store and limiter, and the front doors that decide with
  * them (the gateway, when the file names an upstream; the check endpoint, when it has a {@code check:}
- * block). Start opens the store, builds the limiter and opens the doors; a reload
+ * block; Envoy's Rate Limit Service, when it has {@code envoy-rls:}, on a limiter of its own over the
+ * same store). Start opens the store, builds the limiter and opens the doors; a reload
  * builds a new limiter over the same store and swaps it into the doors; close drains the doors
  * (requests in flight finish, up to 10 s), then closes the store.
  */
@@ -42,6 +45,7 @@ public final class TollgateServer implements AutoCloseable {
   private volatile AccessLogWriter accessLog; // null: off
   private GatewayServer gateway; // null: no upstream
   private CheckServer check; // null: no check:
+  private RlsServer rls; // null: no envoy-rls:
   private PolicyWatcher watcher;
   private volatile PolicyFile file; // what is in effect: the policy, and the settings applied
   private volatile Instant loadedAt;
@@ -101,10 +105,15 @@ public final class TollgateServer implements AutoCloseable {
       }
       if (file.settings().check() != null) {
         server.check = CheckServer.start(file.settings(), server.limiter, clock);
-        warnUncountedStatuses(file);
+        ServeChecks.warnUncountedStatuses(file);
+      }
+      if (file.settings().envoyRls() != null) {
+        RlsLimits limits = EnvoyRls.limits(file, file.settings());
+        server.rls = RlsServer.start(file.settings(), limits, server.limiterFor(limits.policy()), clock);
+        EnvoyRls.warnIgnoredKeys(file);
       }
       server.watcher = path != null && file.settings().reload() == Settings.Reload.WATCH
-          ? PolicyWatcher.start(path, server::reload) : null;
+          ? PolicyWatcher.start(EnvoyRls.watched(path, file), server::reload) : null;
       server.state = "ready";
       log.info(server.describe());
       return server;
@@ -120,7 +129,12 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   private RateLimiter limiterFor(PolicyFile f) {
-    RateLimiter.Builder b = RateLimiter.builder(f.policy()).clock(clock).store(store)
+    return limiterFor(f.policy());
+  }
+
+  /** An engine over the process's store, clock and metrics. */
+  private RateLimiter limiterFor(io.tollgate.core.Policy policy) {
+    RateLimiter.Builder b = RateLimiter.builder(policy).clock(clock).store(store)
         .banListener((key, until) -> log.info("banned {} until {}", key, Instant.ofEpochMilli(until)));
     return (metrics == null ? b : b.listener(metrics).usageListener(top)).build();
   }
@@ -193,50 +207,18 @@ public final class TollgateServer implements AutoCloseable {
     if (!problems.isEmpty()) {
       return rejected(now, problems);
     }
-    if (next.sha256().equals(now.sha256())) {
-      log.debug("{} unchanged (sha256 {})", path, now.sha256());
+    if (next.version().equals(now.version())) {
+      log.debug("{} unchanged (sha256 {})", path, now.version());
       rereadTls(now);
       return new Reload(Reload.Result.UNCHANGED, now.sha256(), List.of(), List.of());
     }
     Settings old = now.settings();
     Settings read = next.settings();
-    List<String> restart = new ArrayList<>();
-    if (!old.listen().equals(read.listen())) {
-      restart.add("listen");
-    }
-    if (!old.store().equals(read.store())) {
-      restart.add("store");
-    }
-    if ((old.tls() == null) != (read.tls() == null)) {
-      restart.add("tls");
-    }
-    if (!java.util.Objects.equals(old.admin().listen(), read.admin().listen())) {
-      restart.add("admin.listen");
-    }
-    if ((old.upstream() == null) != (read.upstream() == null)) {
-      restart.add("upstream"); // the gateway opens or closes only at a start
-    }
-    if (!java.util.Objects.equals(old.check() == null ? null : old.check().listen(),
-        read.check() == null ? null : read.check().listen())) {
-      restart.add("check.listen");
-    }
-    Settings.Http http = new Settings.Http(read.http().encodedSlash(), old.http().requestHeaderTimeout(),
-        old.http().idleTimeout(), old.http().maxConnections(), read.http().maxRequestBody());
-    if (!old.http().requestHeaderTimeout().equals(read.http().requestHeaderTimeout())) {
-      restart.add("request-header-timeout");
-    }
-    if (!old.http().idleTimeout().equals(read.http().idleTimeout())) {
-      restart.add("idle-timeout");
-    }
-    if (old.http().maxConnections() != read.http().maxConnections()) {
-      restart.add("max-connections");
-    }
-    Settings.Upstream upstream = old.upstream() == null || read.upstream() == null ? old.upstream() : read.upstream();
-    Settings applied = new Settings(old.listen(), upstream, old.tls() == null ? null : read.tls(),
-        read.trustedProxies(), old.store(), read.reload(), new Settings.Admin(old.admin().listen(), read.admin().token()),
-        read.accessLog(), http, read.check() == null || old.check() == null ? old.check()
-            : new Settings.Check(old.check().listen(), read.check().denyStatus()));
+    RestartSettings r = RestartSettings.of(old, read);
+    Settings applied = r.applied();
+    List<String> restart = r.restart();
     RateLimiter nextLimiter = limiterFor(next);
+    RlsLimits nextRls = rls == null || next.rls() == null ? null : EnvoyRls.limits(next, applied);
     AccessLogWriter oldLog = accessLog;
     AccessLogWriter nextLog = oldLog;
     if (!java.util.Objects.equals(old.accessLog(), read.accessLog())) {
@@ -252,7 +234,11 @@ public final class TollgateServer implements AutoCloseable {
       }
       if (check != null) {
         check.update(applied, nextLimiter);
-        warnUncountedStatuses(next);
+        ServeChecks.warnUncountedStatuses(next);
+      }
+      if (nextRls != null) {
+        rls.update(applied, nextRls, limiterFor(nextRls.policy()));
+        EnvoyRls.warnIgnoredKeys(next);
       }
     } catch (GatewayServer.GatewayStartException e) {
       if (nextLog != oldLog) {
@@ -264,11 +250,11 @@ public final class TollgateServer implements AutoCloseable {
       accessLog = nextLog;
       closeAccessLog(oldLog);
     }
-    file = new PolicyFile(next.source(), next.sha256(), next.policy(), applied);
+    file = new PolicyFile(next.source(), next.sha256(), next.policy(), applied, nextRls == null ? now.rls() : next.rls());
     loadedAt = Instant.now();
     limiter = nextLimiter;
-    log.info("reloaded {} (sha256 {}): {} routes, {} limits", path, next.sha256(), next.policy().routes().size(),
-        next.policy().limits().size());
+    log.info("reloaded {} (sha256 {}): {} routes, {} limits{}", path, next.sha256(), next.policy().routes().size(),
+        next.policy().limits().size(), nextRls == null ? "" : ", " + EnvoyRls.describe(nextRls));
     if (!restart.isEmpty()) {
       log.warn("restart needed: {} changed in {} and applies at the next start; the rest is applied",
           String.join(", ", restart), path);
@@ -315,13 +301,14 @@ public final class TollgateServer implements AutoCloseable {
     return check == null ? -1 : check.port();
   }
 
-  private static void warnUncountedStatuses(PolicyFile f) {
-    for (io.tollgate.core.Limit l : f.policy().limits()) {
-      if (!l.uncountedStatuses().isEmpty()) {
-        log.warn("limit '{}' has uncounted-statuses, which the check endpoint cannot apply (it never sees the "
-            + "upstream's answer): every request it allows is counted", l.name());
-      }
-    }
+  /** The port Envoy's Rate Limit Service answers gRPC on, or -1 when there is none (no {@code envoy-rls:}). */
+  public int rlsPort() {
+    return rls == null ? -1 : rls.port();
+  }
+
+  /** The {@code envoy-rls.http-listen} port, or -1. */
+  public int rlsHttpPort() {
+    return rls == null ? -1 : rls.httpPort();
   }
 
   /** The limiter the front doors decide with now. */
@@ -337,10 +324,19 @@ public final class TollgateServer implements AutoCloseable {
   /** The start line: where it listens, the policy, its routes and limits, the upstream, the store. */
   public String describe() {
     PolicyFile f = file;
-    String doors = (gateway == null ? "" : "listening on " + gateway.address())
-        + (gateway != null && check != null ? ", " : "") + (check == null ? "" : "check endpoint on " + check.address());
-    return doors + ", policy " + f.source() + " (" + f.policy().routes().size() + " routes, "
-        + f.policy().limits().size() + " limits)"
+    List<String> doors = new ArrayList<>();
+    if (gateway != null) {
+      doors.add("listening on " + gateway.address());
+    }
+    if (check != null) {
+      doors.add("check endpoint on " + check.address());
+    }
+    if (rls != null) {
+      doors.add("Envoy rate limit service on " + rls.address());
+    }
+    return String.join(", ", doors) + ", policy " + f.source() + " (" + f.policy().routes().size() + " routes, "
+        + f.policy().limits().size() + " limits" + (rls == null ? "" : "; " + f.settings().envoyRls().config() + ": "
+        + f.rls().domains().size() + " Envoy domains, " + f.rls().rules().size() + " rules") + ")"
         + (f.settings().upstream() == null ? "" : ", upstream " + f.settings().upstream().url())
         + ", store " + f.settings().store().describe();
   }
@@ -364,16 +360,21 @@ public final class TollgateServer implements AutoCloseable {
     }
   }
 
+  /** Stops every door at once: each lets its requests in flight finish, and waits out its event loop's quiet period. */
   private void closeDoors() {
-    try {
-      if (check != null) {
-        check.close();
-      }
-    } finally {
-      if (gateway != null) {
-        gateway.close();
+    List<java.util.concurrent.CompletableFuture<Void>> closing = new ArrayList<>();
+    for (AutoCloseable door : new AutoCloseable[] {rls, check, gateway}) {
+      if (door != null) {
+        closing.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            door.close();
+          } catch (Exception e) {
+            log.warn("closing {} failed: {}", door.getClass().getSimpleName(), e.toString());
+          }
+        }));
       }
     }
+    java.util.concurrent.CompletableFuture.allOf(closing.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
   }
 
   private void closeAdmin() {

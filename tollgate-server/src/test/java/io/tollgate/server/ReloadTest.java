@@ -102,8 +102,8 @@ class ReloadTest {
     write(file, "admin: {listen: off}\nreload: manual\n" + perIp(50));
     assertThat(server.reload().errors()).extracting(PolicyError::message).containsExactly(
         "no 'upstream': the gateway needs the base URL allowed requests go to (upstream: http://host:port), "
-            + "or 'echo' for the built-in echo upstream; a file with a 'check:' block and no upstream runs the check "
-            + "endpoint alone");
+            + "or 'echo' for the built-in echo upstream; a file with a 'check:' or 'envoy-rls:' block and no upstream "
+            + "runs those decision services alone");
     assertThat(remaining()).isEqualTo("5:2");
   }
 

@@ -17,10 +17,17 @@ public final class RlsConfig {
 
   private final Map<String, RlsRule> domains; // domain -> its top level (a rule with no key)
   private final Set<String> ignoredKeys;
+  private final String sha256;
 
-  RlsConfig(Map<String, RlsRule> domains, Set<String> ignoredKeys) {
+  RlsConfig(Map<String, RlsRule> domains, Set<String> ignoredKeys, String sha256) {
     this.domains = Map.copyOf(domains);
     this.ignoredKeys = Set.copyOf(ignoredKeys);
+    this.sha256 = sha256;
+  }
+
+  /** A SHA-256 of the files read (names and bytes, in order), in hex: the same files, the same text. */
+  public String sha256() {
+    return sha256;
   }
 
   /**

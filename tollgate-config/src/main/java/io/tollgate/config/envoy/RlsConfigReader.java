@@ -39,6 +39,7 @@ final class RlsConfigReader {
   private final Map<String, String> domainFiles = new LinkedHashMap<>();
   private final TreeSet<String> ignored = new TreeSet<>();
   private final List<PolicyError> errors = new ArrayList<>();
+  private final java.security.MessageDigest digest = sha256();
 
   private RlsConfigReader() {}
 
@@ -62,13 +63,25 @@ final class RlsConfigReader {
     if (!r.errors.isEmpty()) {
       throw new PolicyException(r.errors);
     }
-    return new RlsConfig(r.domains, r.ignored);
+    return new RlsConfig(r.domains, r.ignored, java.util.HexFormat.of().formatHex(r.digest.digest()));
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JRE has SHA-256
+    }
   }
 
   private void file(Path path) {
     String text;
     try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
+      byte[] bytes = Files.readAllBytes(path);
+      digest.update(path.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+      digest.update(bytes);
+      text = new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {
       errors.add(new PolicyError(path.toString(), 1, 1, "cannot read the file: " + e.getMessage()));
       return;

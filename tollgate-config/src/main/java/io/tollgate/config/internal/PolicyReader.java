@@ -88,7 +88,7 @@ public final class PolicyReader {
     Map<String, Limit> limits = new LinkedHashMap<>();
     boolean keyedByTenant = false;
     Node keyedByTenantAt = null;
-    if (!top.containsKey("limits")) {
+    if (!top.containsKey("limits") && !top.containsKey("envoy-rls")) { // Envoy's configuration brings its own
       n.error(1, 1, "the policy has no 'limits'");
     }
     for (Node l : n.sequence(top.get("limits"), "limits")) {

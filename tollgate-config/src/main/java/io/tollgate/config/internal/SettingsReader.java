@@ -21,13 +21,14 @@ public final class SettingsReader {
   /** The top-level keys this reader owns. */
   public static final List<String> KEYS = List.of("listen", "upstream", "upstream-timeout", "tls", "trusted-proxies",
       "store", "redis", "max-keys", "reload", "admin", "access-log", "paths", "request-header-timeout", "idle-timeout",
-      "max-connections", "max-request-body", "check");
+      "max-connections", "max-request-body", "check", "envoy-rls");
 
   private static final List<String> REDIS = List.of("timeout", "on-failure", "clock", "lease-ttl", "key-prefix");
   private static final List<String> TLS = List.of("cert", "key");
   private static final List<String> ADMIN = List.of("listen", "token");
   private static final List<String> PATHS = List.of("encoded-slash");
   private static final List<String> CHECK = List.of("listen", "deny-status");
+  private static final List<String> ENVOY_RLS = List.of("listen", "http-listen", "config", "headers");
   private static final long MAX_KEYS = 1_000_000;
 
   private final Nodes n;
@@ -77,7 +78,9 @@ public final class SettingsReader {
       accessLog = new Settings.AccessLog(where.equals("stdout") ? null : directory.resolve(where).normalize());
     }
     Settings.Check check = top.containsKey("check") ? check(top.get("check"), listen, admin) : null;
-    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog, http(top), check);
+    Settings.EnvoyRls rls = top.containsKey("envoy-rls") ? envoyRls(top.get("envoy-rls"), listen, admin, check) : null;
+    return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog, http(top), check,
+        rls);
   }
 
   private Settings.Http http(Map<String, Node> top) {
@@ -143,6 +146,64 @@ public final class SettingsReader {
       }
     }
     return new Settings.Check(listen, deny);
+  }
+
+  private Settings.EnvoyRls envoyRls(Node node, Settings.Listen proxy, Settings.Admin admin, Settings.Check check) {
+    Map<String, Node> m = n.mapping(node, ENVOY_RLS, "envoy-rls");
+    if (m == null) {
+      return null;
+    }
+    Node l = m.get("listen");
+    Node c = m.get("config");
+    if (l == null || c == null) {
+      n.error(node, "envoy-rls needs 'listen' (the gRPC port Envoy's ratelimit filter calls) and 'config' "
+          + "(envoyproxy/ratelimit's configuration file or directory), e.g. envoy-rls: {listen: 8081, config: ratelimit}");
+      return null;
+    }
+    List<Integer> taken = new java.util.ArrayList<>(List.of(proxy.port()));
+    if (admin.listen() != null) {
+      taken.add(admin.listen().port());
+    }
+    if (check != null) {
+      taken.add(check.listen().port());
+    }
+    Settings.Listen listen = ownPort(l, "envoy-rls.listen", new Settings.Listen(null, 8081), taken);
+    Settings.Listen http = null;
+    if (m.containsKey("http-listen")) {
+      taken.add(listen.port());
+      http = ownPort(m.get("http-listen"), "envoy-rls.http-listen", new Settings.Listen(null, 8080), taken);
+    }
+    String where = n.scalar(c, "envoy-rls.config");
+    Path config = null;
+    if (where != null && where.isEmpty()) {
+      n.error(c, "envoy-rls.config must name a file or a directory");
+    } else if (where != null) {
+      config = directory.resolve(where).normalize();
+      if (!Files.exists(config)) {
+        n.error(c, "envoy-rls.config: no such file or directory: " + config);
+      }
+    }
+    List<io.tollgate.core.HeaderSet> headers = new java.util.ArrayList<>();
+    for (Node h : n.sequence(m.get("headers"), "envoy-rls.headers")) {
+      String name = n.scalar(h, "a header set");
+      io.tollgate.core.HeaderSet set = name == null ? null : io.tollgate.core.HeaderSet.fromText(name);
+      if (name != null && set == null) {
+        n.error(h, "unknown header set '" + name + "' (x-ratelimit, x-ratelimit-reset-time, x-ratelimit-retry-after, "
+            + "retry-after, ratelimit, ratelimit-legacy)");
+      } else if (set != null && !headers.contains(set)) {
+        headers.add(set);
+      }
+    }
+    return config == null ? null : new Settings.EnvoyRls(listen, http, config, headers);
+  }
+
+  /** A listen address whose port is none of {@code taken} (0, any free port, always is). */
+  private Settings.Listen ownPort(Node node, String what, Settings.Listen otherwise, List<Integer> taken) {
+    Settings.Listen listen = listen(node, what, otherwise);
+    if (listen.port() != 0 && taken.contains(listen.port())) {
+      n.error(node, what + " must be a port of its own (" + listen.port() + " is taken by another listener of the file)");
+    }
+    return listen;
   }
 
   private Settings.Admin admin(Node node, Settings.Listen proxy) {

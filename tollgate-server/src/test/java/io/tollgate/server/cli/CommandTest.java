@@ -122,8 +122,8 @@ class CommandTest {
   void servingNeedsAnUpstreamWhichCheckSaysToo(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("p.yaml"), "limits: [{name: a, limit: 1, window: 1s}]\n");
     String expected = file + ":1:1: no 'upstream': the gateway needs the base URL allowed requests go to "
-        + "(upstream: http://host:port), or 'echo' for the built-in echo upstream; a file with a 'check:' block and no "
-        + "upstream runs the check endpoint alone\n1 error in " + file + "\n";
+        + "(upstream: http://host:port), or 'echo' for the built-in echo upstream; a file with a 'check:' or "
+        + "'envoy-rls:' block and no upstream runs those decision services alone\n1 error in " + file + "\n";
     assertThat(run("serve", "--config=" + file)).isEqualTo(2);
     assertThat(err.toString()).isEqualTo(expected);
     assertThat(run("check", file.toString())).isEqualTo(2);
