@@ -129,4 +129,27 @@ class EnvoyRlsServeTest {
         assertThat(e.errors()).extracting(PolicyError::toString).containsExactly(dir.resolve("ratelimit/edge.yaml")
             + ":4:24: invalid rate limit unit 'fortnight' (second, minute, hour, day, week, month or year)"));
   }
+
+  @Test
+  void grpcOverTlsWhenTheFileHasTls() throws Exception {
+    SelfSigned certificate = SelfSigned.make(dir.resolve("certs"));
+    Files.createDirectories(dir.resolve("ratelimit"));
+    write(dir.resolve("ratelimit/edge.yaml"), perClient(5));
+    Path p = write(dir.resolve("p.yaml"), "admin: {listen: off}\nreload: manual\n"
+        + "tls: {cert: certs/tollgate.pem, key: certs/tollgate.key}\nenvoy-rls: {listen: 127.0.0.1:0, config: ratelimit}\n");
+    server = TollgateServer.start(p, PolicyLoader.load(p), Clock.system());
+    assertThat(server.describe()).contains("Envoy rate limit service on https://127.0.0.1:");
+    try (com.linecorp.armeria.client.ClientFactory trusting = com.linecorp.armeria.client.ClientFactory.builder()
+        .tlsCustomizer(b -> b.trustManager(certificate.cert.toFile())).build()) {
+      RateLimitServiceBlockingStub rls = GrpcClients.builder("https://127.0.0.1:" + server.rlsPort()).factory(trusting)
+          .build(RateLimitServiceBlockingStub.class);
+      RateLimitResponse r = rls.shouldRateLimit(RateLimitRequest.newBuilder().setDomain("edge").addDescriptors(
+          RateLimitDescriptor.newBuilder().addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("client")
+              .setValue("tls"))).build());
+      assertThat(r.getStatuses(0).getLimitRemaining()).isEqualTo(4);
+    }
+    HttpResponse<String> plain = HttpClient.newBuilder().sslContext(certificate.trusting).build().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.rlsPort()
+        + "/healthcheck")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(plain.statusCode()).isEqualTo(200);
+  }
 }
