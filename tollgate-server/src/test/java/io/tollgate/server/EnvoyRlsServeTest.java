@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,5 +152,46 @@ class EnvoyRlsServeTest {
     HttpResponse<String> plain = HttpClient.newBuilder().sslContext(certificate.trusting).build().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.rlsPort()
         + "/healthcheck")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(plain.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theEnvoyExampleAnswersTheDescriptorsItsEnvoyConfigurationSends() throws Exception {
+    Path example = Path.of("..", "examples", "envoy");
+    Files.createDirectories(dir.resolve("ratelimit"));
+    Files.copy(example.resolve("ratelimit/edge.yaml"), dir.resolve("ratelimit/edge.yaml"));
+    String text = Files.readString(example.resolve("tollgate.yaml")).replace("listen: 8081", "listen: 127.0.0.1:0")
+        .replace("http-listen: 8080", "http-listen: 127.0.0.1:0").replace("listen: 127.0.0.1:9901", "listen: off");
+    Path p = write(dir.resolve("tollgate.yaml"), text);
+    server = TollgateServer.start(p, PolicyLoader.load(p), Clock.system());
+    RateLimitServiceBlockingStub rls = GrpcClients.newClient("http://127.0.0.1:" + server.rlsPort(),
+        RateLimitServiceBlockingStub.class);
+    java.util.function.Function<List<RateLimitDescriptor>, String> ask = ds -> {
+      RateLimitResponse r = rls.shouldRateLimit(RateLimitRequest.newBuilder().setDomain("edge").addAllDescriptors(ds)
+          .build());
+      StringBuilder out = new StringBuilder(r.getOverallCode().name());
+      r.getStatusesList().forEach(st -> out.append(' ').append(st.getCurrentLimit().getRequestsPerUnit()).append(':')
+          .append(st.getLimitRemaining()));
+      return out.toString();
+    };
+    // what envoy.yaml's rate_limits send for a GET and a POST from 198.51.100.7 with X-Api-Key: k1
+    List<RateLimitDescriptor> get = List.of(entries("remote_address", "198.51.100.7"), entries("api_key", "k1"));
+    List<RateLimitDescriptor> post = List.of(entries("remote_address", "198.51.100.7"), entries("api_key", "k1"),
+        entries("generic_key", "writes", "api_key", "k1"));
+    assertThat(ask.apply(get)).isEqualTo("OK 100:99 1000:999");
+    for (int i = 0; i < 5; i++) {
+      assertThat(ask.apply(post)).startsWith("OK ");
+    }
+    assertThat(ask.apply(post)).as("writes: a burst of 5, and nothing else counted")
+        .isEqualTo("OVER_LIMIT 100:94 1000:994 20:0");
+    assertThat(ask.apply(List.of(entries("api_key", "partner-acme")))).isEqualTo("OK 10000:9999");
+    assertThat(ask.apply(List.of(entries("remote_address", "203.0.113.66")))).isEqualTo("OVER_LIMIT 0:0");
+  }
+
+  private static RateLimitDescriptor entries(String... keyValues) {
+    RateLimitDescriptor.Builder b = RateLimitDescriptor.newBuilder();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      b.addEntries(RateLimitDescriptor.Entry.newBuilder().setKey(keyValues[i]).setValue(keyValues[i + 1]));
+    }
+    return b.build();
   }
 }

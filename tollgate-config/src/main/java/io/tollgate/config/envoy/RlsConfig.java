@@ -81,18 +81,11 @@ public final class RlsConfig {
   }
 
   private static void collect(RlsRule r, List<RlsRule> out) {
-    for (RlsRule c : children(r)) {
+    for (RlsRule c : r.inFileOrder) {
       if (c.limit() != null) {
         out.add(c);
       }
       collect(c, out);
     }
-  }
-
-  private static List<RlsRule> children(RlsRule r) {
-    List<RlsRule> all = new java.util.ArrayList<>(r.exact.values());
-    all.addAll(r.wildcards);
-    all.addAll(r.keyOnly.values());
-    return all;
   }
 }

@@ -144,6 +144,7 @@ final class RlsConfigReader {
       RlsLimit limit = m.containsKey("rate_limit") ? rateLimit(n, m.get("rate_limit")) : null;
       boolean shadow = m.containsKey("shadow_mode") && bool(n, m.get("shadow_mode"), "shadow_mode");
       RlsRule rule = new RlsRule(key, value, limit, shadow, path);
+      parent.inFileOrder.add(rule);
       if (value == null) {
         parent.keyOnly.put(key, rule);
       } else if (rule.isWildcard()) {

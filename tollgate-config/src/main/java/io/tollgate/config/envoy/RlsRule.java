@@ -20,6 +20,7 @@ public final class RlsRule {
   final Map<String, RlsRule> exact = new LinkedHashMap<>(); // key_value -> rule
   final List<RlsRule> wildcards = new ArrayList<>(); // values with '*', in file order
   final Map<String, RlsRule> keyOnly = new LinkedHashMap<>(); // key -> rule
+  final List<RlsRule> inFileOrder = new ArrayList<>(); // every rule below, as the file lists them
 
   RlsRule(String key, String value, RlsLimit limit, boolean shadowMode, String path) {
     this.key = key;

@@ -78,7 +78,9 @@ public final class SettingsReader {
       accessLog = new Settings.AccessLog(where.equals("stdout") ? null : directory.resolve(where).normalize());
     }
     Settings.Check check = top.containsKey("check") ? check(top.get("check"), listen, admin) : null;
-    Settings.EnvoyRls rls = top.containsKey("envoy-rls") ? envoyRls(top.get("envoy-rls"), listen, admin, check) : null;
+    // the gateway's port is taken only when there is a gateway (an upstream)
+    Settings.EnvoyRls rls = top.containsKey("envoy-rls")
+        ? envoyRls(top.get("envoy-rls"), upstream == null ? null : listen, admin, check) : null;
     return new Settings(listen, upstream, tls, trusted, store(top, maxKeys), reload, admin, accessLog, http(top), check,
         rls);
   }
@@ -160,7 +162,10 @@ public final class SettingsReader {
           + "(envoyproxy/ratelimit's configuration file or directory), e.g. envoy-rls: {listen: 8081, config: ratelimit}");
       return null;
     }
-    List<Integer> taken = new java.util.ArrayList<>(List.of(proxy.port()));
+    List<Integer> taken = new java.util.ArrayList<>();
+    if (proxy != null) {
+      taken.add(proxy.port());
+    }
     if (admin.listen() != null) {
       taken.add(admin.listen().port());
     }

@@ -36,6 +36,19 @@ final class PolicySummary {
       s.append("  check endpoint ").append(set.check().listen()).append(", deny-status ")
           .append(set.check().denyStatus()).append("\n");
     }
+    if (set.envoyRls() != null) {
+      Settings.EnvoyRls e = set.envoyRls();
+      s.append("  Envoy rate limit service ").append(e.listen()).append(set.tls() == null ? "" : " (TLS)")
+          .append(e.httpListen() == null ? "" : ", /json also on " + e.httpListen()).append(": ").append(e.config())
+          .append(", ").append(pf.rls().domains().size()).append(" domains (")
+          .append(String.join(", ", new java.util.TreeSet<>(pf.rls().domains()))).append("), ")
+          .append(pf.rls().rules().size()).append(" rules").append(pf.rls().ignoredKeys().isEmpty() ? ""
+              : ", not used here: " + String.join(", ", pf.rls().ignoredKeys())).append("\n");
+      for (io.tollgate.config.envoy.RlsRule rule : pf.rls().rules()) {
+        s.append("    ").append(rule).append(rule.limit().name() == null ? "" : " '" + rule.limit().name() + "'")
+            .append("\n");
+      }
+    }
     s.append("  admin ").append(set.admin().listen() == null ? "off" : set.admin().listen().toString())
         .append(set.admin().token() == null ? "" : " (token)").append(", reload ")
         .append(set.reload().name().toLowerCase(java.util.Locale.ROOT)).append("\n");

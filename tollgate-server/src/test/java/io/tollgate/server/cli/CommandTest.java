@@ -91,6 +91,19 @@ class CommandTest {
   }
 
   @Test
+  void checkSummarisesTheEnvoyExampleWithItsRules() {
+    String file = Path.of("..", "examples", "envoy", "tollgate.yaml").toString();
+    assertThat(run("check", file)).isZero();
+    String config = Path.of("..", "examples", "envoy", "ratelimit").toAbsolutePath().normalize().toString();
+    assertThat(out.toString()).startsWith(file + ": valid\n  no gateway (no upstream), store memory\n"
+        + "  Envoy rate limit service 8081, /json also on 8080: " + config + ", 1 domains (edge), 5 rules\n"
+        + "    edge.remote_address 100/minute\n"
+        + "    edge.remote_address_203.0.113.66 0/minute\n");
+    assertThat(out.toString()).contains("    edge.generic_key_writes.api_key 20/minute 'writes'\n");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
   void checkPrintsEveryErrorOfEveryFileAtItsPositionAndExitsTwo() {
     String bad = Path.of("..", "tollgate-config", "src", "test", "resources", "bad", "many-errors.yaml").toString();
     String good = Path.of("..", "examples", "s360.yaml").toString();
