@@ -152,4 +152,29 @@ class RedisEnvoyRlsTest {
     }
     assertThat(codes).containsExactly(200, 200, 429);
   }
+
+  @Test
+  void aRedisThatDoesNotAnswerFollowsOnFailureWithoutHangingEnvoy() throws Exception {
+    int nobody;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      nobody = s.getLocalPort(); // closed again: nothing listens there
+    }
+    for (String onFailure : new String[] {"deny", "allow", "local"}) {
+      Path p = Files.writeString(dir.resolve("dead-" + onFailure + ".yaml"), "admin: {listen: off}\nreload: manual\n"
+          + "store: redis://127.0.0.1:" + nobody + "\nredis: {timeout: 100ms, on-failure: " + onFailure + "}\n"
+          + "envoy-rls: {listen: 127.0.0.1:0, config: ratelimit}\n");
+      try (TollgateServer dead = TollgateServer.start(p, PolicyLoader.load(p), Clock.system())) {
+        RateLimitServiceBlockingStub rls = GrpcClients.builder("http://127.0.0.1:" + dead.rlsPort())
+            .responseTimeout(java.time.Duration.ofSeconds(2)).build(RateLimitServiceBlockingStub.class);
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          seen.add(rls.shouldRateLimit(RateLimitRequest.newBuilder().setDomain("edge").addDescriptors(d("path", "dead"))
+              .build()).getOverallCode().name());
+        }
+        assertThat(seen).as(onFailure).containsExactly(onFailure.equals("deny") ? new String[] {"OVER_LIMIT",
+            "OVER_LIMIT", "OVER_LIMIT"} : onFailure.equals("allow") ? new String[] {"OK", "OK", "OK"}
+            : new String[] {"OK", "OK", "OVER_LIMIT"});
+      }
+    }
+  }
 }
