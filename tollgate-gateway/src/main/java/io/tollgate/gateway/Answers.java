@@ -7,42 +7,38 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import io.tollgate.core.Decision;
-import io.tollgate.core.Refusal;
-import io.tollgate.core.ResponseFields;
+import io.tollgate.core.HttpAnswer;
+import java.util.Map;
 
 /**
- * A decision as an HTTP answer, in one place for every front door (the gateway, the check
- * endpoint): a refusal with the refusal block's status, headers and body, a denied caller's 403, a
- * request that cannot be read. The rate-limit fields themselves come from core's
- * {@link ResponseFields}, which the servlet filter shares too.
+ * Core's {@link HttpAnswer} (what every front door answers: a refusal, a denied caller, a request
+ * that cannot be read, the status view) as Armeria's response, for the gateway and the check endpoint.
  */
 final class Answers {
-
-  private static final String FORBIDDEN = "{\"error\":\"forbidden\",\"status\":403}";
 
   private Answers() {}
 
   /** A caller on the deny list: 403, or {@code status} when given (not 0). */
   static HttpResponse denied(int status) {
-    return HttpResponse.of(HttpStatus.valueOf(status == 0 ? 403 : status), MediaType.JSON_UTF_8, FORBIDDEN);
+    return of(HttpAnswer.denied(status));
   }
 
-  /**
-   * A refused or banned request: the refusal's status (or {@code status} when not 0), its content
-   * type, the rate-limit header sets and the body, with times counted from {@code now}.
-   */
+  /** A refused or banned request, as {@link HttpAnswer#refused}. */
   static HttpResponse refused(Decision d, long now, int status) {
-    Refusal r = d.refusal();
-    ResponseHeadersBuilder b = ResponseHeaders.builder(HttpStatus.valueOf(status == 0 ? r.status() : status));
-    if (r.contentType() != null) {
-      b.contentType(MediaType.parse(r.contentType()));
-    }
-    ResponseFields.headers(d, now, b::set);
-    return HttpResponse.of(b.build(), HttpData.ofUtf8(ResponseFields.body(d, now)));
+    return of(HttpAnswer.refused(d, now, status));
   }
 
   /** 400 for a request that will not be read: why, in a short JSON body. */
   static HttpResponse badRequest(String reason) {
-    return HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.JSON_UTF_8, Json.badRequest(reason));
+    return of(HttpAnswer.badRequest(reason, 400));
+  }
+
+  static HttpResponse of(HttpAnswer a) {
+    ResponseHeadersBuilder b = ResponseHeaders.builder(HttpStatus.valueOf(a.status()))
+        .contentType(MediaType.parse(a.contentType()));
+    for (Map.Entry<String, String> h : a.headers()) {
+      b.set(h.getKey(), h.getValue());
+    }
+    return HttpResponse.of(b.build(), HttpData.ofUtf8(a.body()));
   }
 }

@@ -6,6 +6,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.tollgate.config.Settings;
 import io.tollgate.config.StoreSettings;
+import io.tollgate.core.ClientAddress;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import java.net.InetSocketAddress;

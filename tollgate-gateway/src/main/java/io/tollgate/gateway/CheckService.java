@@ -99,7 +99,7 @@ final class CheckService implements HttpService {
   private HttpResponse unreadable(String why) {
     return denyStatus == 401 || denyStatus == 403
         ? HttpResponse.of(HttpStatus.valueOf(denyStatus), com.linecorp.armeria.common.MediaType.JSON_UTF_8,
-            Json.badRequest(why, denyStatus))
+            io.tollgate.core.HttpAnswer.badRequestBody(why, denyStatus))
         : Answers.badRequest(why);
   }
 

@@ -4,6 +4,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.tollgate.core.ClientAddress;
 import io.tollgate.core.Decision;
 import io.tollgate.core.KeyPart;
 import io.tollgate.core.RateLimiter;

@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.netty.channel.EventLoopGroup;
 import io.tollgate.config.Settings;
 import io.tollgate.config.StoreSettings;
+import io.tollgate.core.ClientAddress;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import java.net.BindException;

@@ -13,6 +13,7 @@ import io.tollgate.envoy.RlsServer;
 import io.tollgate.gateway.CheckServer;
 import io.tollgate.gateway.GatewayServer;
 import io.tollgate.redis.RedisStore;
+import io.tollgate.redis.Stores;
 import io.tollgate.server.accesslog.AccessLogWriter;
 import io.tollgate.server.admin.AdminServer;
 import io.tollgate.server.metrics.Metrics;

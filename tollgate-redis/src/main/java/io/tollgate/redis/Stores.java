@@ -1,12 +1,13 @@
-package io.tollgate.server;
+package io.tollgate.redis;
 
 import io.tollgate.config.StoreSettings;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.core.store.MemoryStore;
-import io.tollgate.redis.RedisStore;
-import io.tollgate.redis.RedisStoreOptions;
 
-/** The store factory: the store a file's {@code store:} and {@code redis:} settings describe. */
+/**
+ * The store factory: the store a policy file's {@code store:} and {@code redis:} settings describe,
+ * for the process and for an application embedding the engine (no server needed).
+ */
 public final class Stores {
 
   private Stores() {}

@@ -1,6 +1,5 @@
-package io.tollgate.gateway;
+package io.tollgate.core;
 
-import io.tollgate.core.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -10,15 +9,22 @@ import java.util.List;
  * {@code X-Forwarded-For} address that is not itself trusted. X-Forwarded-For from an untrusted peer
  * is ignored, so a client cannot choose its own address.
  */
-final class ClientAddress {
+public final class ClientAddress {
 
   private final Cidr[] trusted;
 
-  ClientAddress(List<Cidr> trusted) {
+  /** @param trusted the proxies whose X-Forwarded-For is believed */
+  public ClientAddress(List<Cidr> trusted) {
     this.trusted = trusted.toArray(new Cidr[0]);
   }
 
-  String resolve(InetSocketAddress peer, String forwardedFor) {
+  /**
+   * The caller's address, as text.
+   *
+   * @param peer the socket's peer
+   * @param forwardedFor the request's X-Forwarded-For, or {@code null}
+   */
+  public String resolve(InetSocketAddress peer, String forwardedFor) {
     InetAddress address = peer.getAddress();
     String ip = address == null ? peer.getHostString() : address.getHostAddress();
     if (trusted.length == 0 || forwardedFor == null || !isTrusted(ip)) {
