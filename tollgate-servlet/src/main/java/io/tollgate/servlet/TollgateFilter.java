@@ -1,0 +1,291 @@
+package io.tollgate.servlet;
+
+import io.tollgate.config.PolicyException;
+import io.tollgate.config.PolicyFile;
+import io.tollgate.config.PolicyLoader;
+import io.tollgate.core.Cidr;
+import io.tollgate.core.ClientAddress;
+import io.tollgate.core.Clock;
+import io.tollgate.core.Decision;
+import io.tollgate.core.HttpAnswer;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.core.RequestPath;
+import io.tollgate.core.ResponseFields;
+import io.tollgate.core.store.CounterStore;
+import io.tollgate.redis.Stores;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A policy enforced inside a Jakarta Servlet 6 application: the gateway's steps on the requests the
+ * filter sees (the path without the context path, read as the gateway reads it; the caller's
+ * address behind trusted proxies; identities sent twice; deny, ban, allow, routes, limits,
+ * all-or-nothing) and the gateway's answers (a refusal's status, headers and body, the rate-limit
+ * headers on allowed responses, the status endpoint). An allowed request is settled when its
+ * response is complete, also when it went asynchronous or the client went away, so uncounted
+ * statuses give their units back and concurrency slots come back.
+ *
+ * <pre>{@code
+ * // with the engine you built:
+ * context.addFilter("tollgate", TollgateFilter.builder(limiter).trustedProxies(proxies).build());
+ * // or from a policy file (its store opened, closed at destroy):
+ * context.addFilter("tollgate", TollgateFilter.fromPolicyFile(Path.of("tollgate.yaml")));
+ * }</pre>
+ *
+ * <p>In {@code web.xml}, declare the class with the init parameter {@code policy} (the file's path).
+ * Thread-safe; {@link #update} swaps in another limiter between requests (a reload).
+ */
+public final class TollgateFilter implements Filter {
+
+  private static final Logger log = LoggerFactory.getLogger("tollgate");
+
+  private volatile Engine engine;
+  private CounterStore ownedStore; // null: the limiter's store is its builder's to close
+
+  /** For {@code web.xml}: the policy comes from the init parameter {@code policy} at {@link #init}. */
+  public TollgateFilter() {}
+
+  private TollgateFilter(Engine engine) {
+    this.engine = engine;
+  }
+
+  /** A filter deciding with {@code limiter} (its store stays the caller's). */
+  public static Builder builder(RateLimiter limiter) {
+    return new Builder(limiter);
+  }
+
+  /**
+   * A filter enforcing the policy file at {@code path}: its store opened (memory, or the Redis it
+   * names), its {@code trusted-proxies} and {@code paths} applied; the store is closed at
+   * {@link #destroy}. Server settings ({@code listen}, {@code upstream}, {@code tls}, {@code admin},
+   * {@code check}, {@code envoy-rls}) mean nothing in an application and are left alone.
+   *
+   * @throws PolicyException with every error of the file at its file, line and column
+   */
+  public static TollgateFilter fromPolicyFile(Path path) throws PolicyException {
+    TollgateFilter f = new TollgateFilter();
+    f.load(path);
+    return f;
+  }
+
+  private void load(Path path) throws PolicyException {
+    PolicyFile file = PolicyLoader.load(path);
+    CounterStore store = Stores.open(file.settings().store());
+    RateLimiter limiter = RateLimiter.builder(file.policy()).store(store).build();
+    this.ownedStore = store;
+    this.engine = new Engine(limiter, file.settings().trustedProxies(), file.settings().http().encodedSlash(),
+        Clock.system());
+    log.info("tollgate filter: policy {} ({} routes, {} limits), store {}", path, file.policy().routes().size(),
+        file.policy().limits().size(), file.settings().store().describe());
+  }
+
+  @Override
+  public void init(FilterConfig config) throws ServletException {
+    if (engine != null) {
+      return;
+    }
+    String policy = config.getInitParameter("policy");
+    if (policy == null) {
+      throw new ServletException("TollgateFilter needs the init parameter 'policy': the path of a policy file");
+    }
+    try {
+      load(Path.of(policy));
+    } catch (PolicyException e) {
+      throw new ServletException(e.getMessage(), e);
+    }
+  }
+
+  /** From the next request on, decides with {@code limiter} (a reloaded policy); the rest stays. */
+  public void update(RateLimiter limiter) {
+    Engine e = engine;
+    engine = new Engine(limiter, e.trusted, e.encodedSlash, e.clock);
+  }
+
+  /** The limiter deciding now. */
+  public RateLimiter limiter() {
+    return engine.limiter;
+  }
+
+  @Override
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse res)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    Engine e = engine;
+    String uri = req.getRequestURI();
+    String raw = uri.substring(Math.min(uri.length(), req.getContextPath().length()));
+    RequestPath path;
+    try {
+      path = RequestPath.of(raw.isEmpty() ? "/" : raw, e.encodedSlash);
+    } catch (RequestPath.InvalidPathException bad) {
+      write(res, HttpAnswer.badRequest(bad.getMessage(), 400));
+      return;
+    }
+    String ip = e.clientAddress.resolve(InetSocketAddress.createUnresolved(req.getRemoteAddr(), req.getRemotePort()),
+        req.getHeader("X-Forwarded-For"));
+    ServletRequestInfo info = new ServletRequestInfo(req, path.forMatching(), ip);
+    String twice = e.limiter.policy().identities().isEmpty() ? null
+        : info.conflictingIdentity(e.limiter.policy().identities());
+    if (twice != null) {
+      write(res, HttpAnswer.badRequest(twice + " was sent twice with different values", 400));
+      return;
+    }
+    String statusEndpoint = e.limiter.policy().statusEndpoint();
+    if (statusEndpoint != null && statusEndpoint.equals(path.forMatching()) && "GET".equals(req.getMethod())) {
+      Decision screened = e.limiter.screen(info);
+      if (!answered(screened, res, e)) {
+        String accept = req.getHeader("Accept");
+        boolean xml = "xml".equals(info.queryParam("format")) || accept != null && accept.contains("application/xml");
+        write(res, HttpAnswer.statusView(e.limiter.status(info), xml));
+      }
+      return;
+    }
+    Decision d = e.limiter.decide(info);
+    if (answered(d, res, e)) {
+      return;
+    }
+    ResponseFields.headers(d, e.clock.epochMillis(), res::setHeader);
+    try {
+      chain.doFilter(req, res);
+    } catch (IOException | ServletException | RuntimeException failed) {
+      d.abort(); // no response reached the client as the application meant it
+      throw failed;
+    }
+    if (req.isAsyncStarted()) {
+      req.getAsyncContext().addListener(new Settle(d));
+    } else {
+      d.settle(res.getStatus());
+    }
+  }
+
+  /** Writes the answer of a request that does not go through; {@code false} when it goes through. */
+  private static boolean answered(Decision d, HttpServletResponse res, Engine e) throws IOException {
+    switch (d.outcome()) {
+      case DENIED:
+        write(res, HttpAnswer.denied(0));
+        return true;
+      case REFUSED:
+      case BANNED:
+        write(res, HttpAnswer.refused(d, e.clock.epochMillis(), 0));
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private static void write(HttpServletResponse res, HttpAnswer a) throws IOException {
+    res.setStatus(a.status());
+    res.setContentType(a.contentType());
+    for (Map.Entry<String, String> h : a.headers()) {
+      res.setHeader(h.getKey(), h.getValue());
+    }
+    byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+    res.setContentLength(body.length);
+    res.getOutputStream().write(body);
+  }
+
+  /** Settles an asynchronous request when its response is complete, or aborts it when it failed. */
+  private static final class Settle implements AsyncListener {
+    private final Decision decision;
+
+    Settle(Decision decision) {
+      this.decision = decision;
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+      decision.settle(((HttpServletResponse) event.getSuppliedResponse()).getStatus());
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      // the container completes it next (onComplete), with the status the timeout led to
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      decision.abort(); // the client went away, or the application failed
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      event.getAsyncContext().addListener(this); // dispatched and started again: keep listening
+    }
+  }
+
+  @Override
+  public void destroy() {
+    if (ownedStore != null) {
+      ownedStore.close();
+    }
+  }
+
+  /** What one request is decided with. Immutable. */
+  private static final class Engine {
+    final RateLimiter limiter;
+    final List<Cidr> trusted;
+    final ClientAddress clientAddress;
+    final RequestPath.EncodedSlash encodedSlash;
+    final Clock clock;
+
+    Engine(RateLimiter limiter, List<Cidr> trusted, RequestPath.EncodedSlash encodedSlash, Clock clock) {
+      this.limiter = limiter;
+      this.trusted = List.copyOf(trusted);
+      this.clientAddress = new ClientAddress(trusted);
+      this.encodedSlash = encodedSlash;
+      this.clock = clock;
+    }
+  }
+
+  /** Builds a {@link TollgateFilter} around a limiter. Not thread-safe. */
+  public static final class Builder {
+    private final RateLimiter limiter;
+    private List<Cidr> trusted = List.of();
+    private RequestPath.EncodedSlash encodedSlash = RequestPath.EncodedSlash.REJECT;
+    private Clock clock = Clock.system();
+
+    private Builder(RateLimiter limiter) {
+      this.limiter = java.util.Objects.requireNonNull(limiter, "limiter");
+    }
+
+    /** Peers whose X-Forwarded-For names the caller (a load balancer in front); none by default. */
+    public Builder trustedProxies(List<Cidr> trusted) {
+      this.trusted = List.copyOf(trusted);
+      return this;
+    }
+
+    /** How %2F and %5C in a path are read ({@code paths.encoded-slash}); reject by default. */
+    public Builder encodedSlash(RequestPath.EncodedSlash encodedSlash) {
+      this.encodedSlash = java.util.Objects.requireNonNull(encodedSlash, "encodedSlash");
+      return this;
+    }
+
+    /** The clock the headers' times count from; the system's by default (the limiter's own for tests). */
+    public Builder clock(Clock clock) {
+      this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public TollgateFilter build() {
+      return new TollgateFilter(new Engine(limiter, trusted, encodedSlash, clock));
+    }
+  }
+}
