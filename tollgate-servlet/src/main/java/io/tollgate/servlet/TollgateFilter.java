@@ -93,6 +93,35 @@ public final class TollgateFilter implements Filter {
         Clock.system());
     log.info("tollgate filter: policy {} ({} routes, {} limits), store {}", path, file.policy().routes().size(),
         file.policy().limits().size(), file.settings().store().describe());
+    List<String> ignored = serverSettings(file.settings());
+    if (!ignored.isEmpty()) {
+      log.warn("{}: {} configure the tollgate server and mean nothing in an application: ignored", path,
+          String.join(", ", ignored));
+    }
+  }
+
+  /** The server's settings a file sets: the application serves its own requests on its own port. */
+  static List<String> serverSettings(io.tollgate.config.Settings s) {
+    List<String> out = new java.util.ArrayList<>();
+    if (s.listen().host() != null || s.listen().port() != 8080) {
+      out.add("listen");
+    }
+    if (s.upstream() != null) {
+      out.add("upstream");
+    }
+    if (s.tls() != null) {
+      out.add("tls");
+    }
+    if (!s.admin().equals(io.tollgate.config.Settings.Admin.DEFAULT)) {
+      out.add("admin");
+    }
+    if (s.check() != null) {
+      out.add("check");
+    }
+    if (s.envoyRls() != null) {
+      out.add("envoy-rls");
+    }
+    return out;
   }
 
   @Override
