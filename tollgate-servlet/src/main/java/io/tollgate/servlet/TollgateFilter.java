@@ -100,8 +100,8 @@ public final class TollgateFilter implements Filter {
     }
   }
 
-  /** The server's settings a file sets: the application serves its own requests on its own port. */
-  static List<String> serverSettings(io.tollgate.config.Settings s) {
+  /** The server's settings {@code s} sets, by their keys: an application serves its own requests on its own port. */
+  public static List<String> serverSettings(io.tollgate.config.Settings s) {
     List<String> out = new java.util.ArrayList<>();
     if (s.listen().host() != null || s.listen().port() != 8080) {
       out.add("listen");

@@ -1,0 +1,78 @@
+package io.tollgate.spring;
+
+import io.tollgate.config.PolicyException;
+import io.tollgate.core.RateLimiter;
+import io.tollgate.servlet.TollgateFilter;
+import jakarta.servlet.DispatcherType;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * Tollgate in a Spring Boot application, on when {@code tollgate.policy} is set (and
+ * {@code tollgate.enabled} is not false): the policy file read at start (a bad one stops the
+ * application with its errors at file:line:col), its store opened, a {@link RateLimiter} bean, and
+ * in a servlet application the {@link TollgateFilter} registered on every request.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "tollgate", name = "policy")
+@ConditionalOnProperty(prefix = "tollgate", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(TollgateProperties.class)
+public class TollgateAutoConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger("tollgate");
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public TollgatePolicy tollgatePolicy(TollgateProperties properties, ResourceLoader resources) throws PolicyException {
+    TollgatePolicy p = TollgatePolicy.load(resources.getResource(properties.getPolicy()), properties.getStore());
+    log.info("tollgate: policy {} ({} routes, {} limits, sha256 {}), store {}", p.file().source(),
+        p.file().policy().routes().size(), p.file().policy().limits().size(), p.file().sha256(),
+        p.store().getClass().getSimpleName());
+    return p;
+  }
+
+  /** The engine, for code that decides itself (a queue consumer, a scheduled job). */
+  @Bean
+  @ConditionalOnMissingBean
+  public RateLimiter tollgateRateLimiter(TollgatePolicy policy) {
+    return policy.limiter();
+  }
+
+  /** The filter on every request of a servlet application, before Spring Security's chain by default. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(FilterRegistrationBean.class)
+  static class Servlet {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "tollgateFilter")
+    FilterRegistrationBean<TollgateFilter> tollgateFilter(TollgatePolicy policy, TollgateProperties properties) {
+      List<String> ignored = TollgateFilter.serverSettings(policy.file().settings());
+      if (!ignored.isEmpty()) {
+        log.warn("{}: {} configure the tollgate server and mean nothing in an application: ignored",
+            policy.file().source(), String.join(", ", ignored));
+      }
+      TollgateFilter filter = TollgateFilter.builder(policy.limiter())
+          .trustedProxies(policy.file().settings().trustedProxies())
+          .encodedSlash(policy.file().settings().http().encodedSlash()).build();
+      FilterRegistrationBean<TollgateFilter> r = new FilterRegistrationBean<>(filter);
+      r.setName("tollgateFilter");
+      r.setOrder(properties.getFilterOrder());
+      r.setAsyncSupported(true);
+      r.setDispatcherTypes(DispatcherType.REQUEST);
+      r.addUrlPatterns("/*");
+      return r;
+    }
+  }
+}

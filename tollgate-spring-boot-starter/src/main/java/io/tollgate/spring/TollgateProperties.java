@@ -1,0 +1,61 @@
+package io.tollgate.spring;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code tollgate.*} properties.
+ *
+ * <pre>
+ * tollgate.policy=classpath:tollgate.yaml   # required to turn Tollgate on; file:/etc/app/tollgate.yaml too
+ * tollgate.enabled=true
+ * tollgate.store=                           # overrides the file's store: memory | redis://… | rediss://…
+ * tollgate.filter-order=-100                # before Spring Security's filter chain
+ * </pre>
+ */
+@ConfigurationProperties("tollgate")
+public class TollgateProperties {
+
+  /** The policy file: {@code classpath:tollgate.yaml} or {@code file:/etc/app/tollgate.yaml}. */
+  private String policy;
+
+  /** Whether the filter is registered and the beans made. */
+  private boolean enabled = true;
+
+  /** Overrides the file's {@code store}: {@code memory}, or a {@code redis://} / {@code rediss://} URI. */
+  private String store;
+
+  /** The filter's order: before Spring Security's (-100) by default. */
+  private int filterOrder = -100;
+
+  public String getPolicy() {
+    return policy;
+  }
+
+  public void setPolicy(String policy) {
+    this.policy = policy;
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public String getStore() {
+    return store;
+  }
+
+  public void setStore(String store) {
+    this.store = store;
+  }
+
+  public int getFilterOrder() {
+    return filterOrder;
+  }
+
+  public void setFilterOrder(int filterOrder) {
+    this.filterOrder = filterOrder;
+  }
+}
