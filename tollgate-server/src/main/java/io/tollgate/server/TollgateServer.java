@@ -4,6 +4,7 @@ import io.tollgate.config.PolicyError;
 import io.tollgate.config.PolicyException;
 import io.tollgate.config.PolicyFile;
 import io.tollgate.config.PolicyLoader;
+import io.tollgate.config.PolicyWatcher;
 import io.tollgate.config.Settings;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;

@@ -36,6 +36,9 @@ public class TollgateAutoConfiguration {
   @ConditionalOnMissingBean
   public TollgatePolicy tollgatePolicy(TollgateProperties properties, ResourceLoader resources) throws PolicyException {
     TollgatePolicy p = TollgatePolicy.load(resources.getResource(properties.getPolicy()), properties.getStore());
+    if (properties.getReload() == TollgateProperties.Reload.WATCH) {
+      p.watch();
+    }
     log.info("tollgate: policy {} ({} routes, {} limits, sha256 {}), store {}", p.file().source(),
         p.file().policy().routes().size(), p.file().policy().limits().size(), p.file().sha256(),
         p.store().getClass().getSimpleName());
@@ -46,7 +49,25 @@ public class TollgateAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public RateLimiter tollgateRateLimiter(TollgatePolicy policy) {
-    return policy.limiter();
+    return new CurrentRateLimiter(policy::limiter);
+  }
+
+  /** {@code /actuator/tollgate} and the {@code tollgate} health, when the application has the actuator. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+  static class Actuator {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TollgateEndpoint tollgateEndpoint(TollgatePolicy policy) {
+      return new TollgateEndpoint(policy);
+    }
+
+    @Bean(name = "tollgateHealthIndicator")
+    @ConditionalOnMissingBean(name = "tollgateHealthIndicator")
+    TollgateHealthIndicator tollgateHealthIndicator(TollgatePolicy policy) {
+      return new TollgateHealthIndicator(policy);
+    }
   }
 
   /** The filter on every request of a servlet application, before Spring Security's chain by default. */
@@ -66,6 +87,7 @@ public class TollgateAutoConfiguration {
       TollgateFilter filter = TollgateFilter.builder(policy.limiter())
           .trustedProxies(policy.file().settings().trustedProxies())
           .encodedSlash(policy.file().settings().http().encodedSlash()).build();
+      policy.onReload(filter::update);
       FilterRegistrationBean<TollgateFilter> r = new FilterRegistrationBean<>(filter);
       r.setName("tollgateFilter");
       r.setOrder(properties.getFilterOrder());

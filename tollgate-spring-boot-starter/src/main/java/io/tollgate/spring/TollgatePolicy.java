@@ -15,18 +15,89 @@ import org.springframework.core.io.Resource;
 
 /**
  * The policy file {@code tollgate.policy} names, read and checked, with the store it (or
- * {@code tollgate.store}) names opened and the engine built over it. Closing it closes the store.
+ * {@code tollgate.store}) names opened and the engine built over it; reloaded from its file (when
+ * it is one) as the server reloads: all or nothing, the counters carried over, a bad file changing
+ * nothing. Closing it stops the watch and closes the store. Thread-safe.
  */
 public final class TollgatePolicy implements AutoCloseable {
 
-  private final PolicyFile file;
-  private final CounterStore store;
-  private final RateLimiter limiter;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("tollgate");
 
-  private TollgatePolicy(PolicyFile file, CounterStore store, RateLimiter limiter) {
+  private final java.nio.file.Path path; // null: not a file (a class path resource in a jar): not reloadable
+  private final CounterStore store;
+  private final String storeOverride;
+  private final java.util.List<java.util.function.Consumer<RateLimiter>> onReload =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile PolicyFile file;
+  private volatile RateLimiter limiter;
+  private volatile java.time.Instant loadedAt = java.time.Instant.now();
+  private io.tollgate.config.PolicyWatcher watcher;
+
+  private TollgatePolicy(java.nio.file.Path path, PolicyFile file, CounterStore store, String storeOverride,
+      RateLimiter limiter) {
+    this.path = path;
     this.file = file;
     this.store = store;
+    this.storeOverride = storeOverride;
     this.limiter = limiter;
+  }
+
+  /** What a reload did: {@code reloaded}, {@code unchanged} or {@code rejected} (with the errors). */
+  public record Reload(String result, String sha256, java.util.List<String> errors) {}
+
+  /**
+   * Reads the file again and, when it is valid and different, swaps its policy in between requests
+   * (the filter, the {@link RateLimiter} bean). A file with any error changes nothing. Only one at a time.
+   */
+  public synchronized Reload reload() {
+    PolicyFile now = file;
+    if (path == null) {
+      return new Reload("unchanged", now.sha256(), java.util.List.of());
+    }
+    PolicyFile next;
+    try {
+      next = PolicyLoader.load(path);
+    } catch (PolicyException e) {
+      log.warn("tollgate: reload of {} rejected, the policy in effect stays: {}", path, e.getMessage());
+      return new Reload("rejected", now.sha256(),
+          e.errors().stream().map(io.tollgate.config.PolicyError::toString).toList());
+    }
+    if (next.version().equals(now.version())) {
+      return new Reload("unchanged", now.sha256(), java.util.List.of());
+    }
+    if (!next.settings().store().equals(now.settings().store()) && storeOverride == null) {
+      log.warn("tollgate: the store of {} changed; it applies at the next start", path);
+    }
+    RateLimiter nextLimiter = RateLimiter.builder(next.policy()).store(store).build();
+    file = next;
+    limiter = nextLimiter;
+    loadedAt = java.time.Instant.now();
+    onReload.forEach(listener -> listener.accept(nextLimiter));
+    log.info("tollgate: reloaded {} (sha256 {}): {} routes, {} limits", path, next.sha256(),
+        next.policy().routes().size(), next.policy().limits().size());
+    return new Reload("reloaded", next.sha256(), java.util.List.of());
+  }
+
+  /** Reloads when the file changes (a no-op for a policy that is not a file). */
+  void watch() {
+    if (path != null && watcher == null) {
+      watcher = io.tollgate.config.PolicyWatcher.start(java.util.List.of(path), this::reload);
+    }
+  }
+
+  /** Told of every reloaded limiter (the filter). */
+  void onReload(java.util.function.Consumer<RateLimiter> listener) {
+    onReload.add(listener);
+  }
+
+  /** When the policy in effect was read. */
+  public java.time.Instant loadedAt() {
+    return loadedAt;
+  }
+
+  /** Whether it is read from a file (and so reloadable). */
+  public boolean reloadable() {
+    return path != null;
   }
 
   /**
@@ -38,8 +109,12 @@ public final class TollgatePolicy implements AutoCloseable {
    */
   static TollgatePolicy load(Resource resource, String storeOverride) throws PolicyException {
     PolicyFile file;
+    java.nio.file.Path path = null;
     try {
-      file = resource.isFile() ? PolicyLoader.load(resource.getFile().toPath())
+      if (resource.isFile()) {
+        path = resource.getFile().toPath();
+      }
+      file = path != null ? PolicyLoader.load(path)
           : PolicyLoader.parse(resource.getContentAsString(StandardCharsets.UTF_8), describe(resource), System.getenv());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the policy " + describe(resource) + ": " + e.getMessage(), e);
@@ -47,7 +122,8 @@ public final class TollgatePolicy implements AutoCloseable {
     StoreSettings settings = storeOverride == null || storeOverride.isBlank() ? file.settings().store()
         : override(storeOverride.trim(), file.settings().store());
     CounterStore store = Stores.open(settings);
-    return new TollgatePolicy(file, store, RateLimiter.builder(file.policy()).store(store).build());
+    return new TollgatePolicy(path, file, store, storeOverride == null || storeOverride.isBlank() ? null : storeOverride,
+        RateLimiter.builder(file.policy()).store(store).build());
   }
 
   private static String describe(Resource r) {
@@ -76,7 +152,7 @@ public final class TollgatePolicy implements AutoCloseable {
     return file;
   }
 
-  /** The engine over the store. */
+  /** The engine over the store, for the policy in effect. */
   public RateLimiter limiter() {
     return limiter;
   }
@@ -88,6 +164,9 @@ public final class TollgatePolicy implements AutoCloseable {
 
   @Override
   public void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
     store.close();
   }
 }

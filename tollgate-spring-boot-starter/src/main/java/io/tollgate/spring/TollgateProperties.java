@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * tollgate.enabled=true
  * tollgate.store=                           # overrides the file's store: memory | redis://… | rediss://…
  * tollgate.filter-order=-100                # before Spring Security's filter chain
+ * tollgate.reload=watch                     # a file: policy reloaded when it changes; manual: on request only
  * </pre>
  */
 @ConfigurationProperties("tollgate")
@@ -26,6 +27,23 @@ public class TollgateProperties {
 
   /** The filter's order: before Spring Security's (-100) by default. */
   private int filterOrder = -100;
+
+  /** {@code watch}: a {@code file:} policy is reloaded when it changes; {@code manual}: only when asked. */
+  private Reload reload = Reload.WATCH;
+
+  /** {@code tollgate.reload}. */
+  public enum Reload {
+    WATCH,
+    MANUAL
+  }
+
+  public Reload getReload() {
+    return reload;
+  }
+
+  public void setReload(Reload reload) {
+    this.reload = reload;
+  }
 
   public String getPolicy() {
     return policy;

@@ -1,4 +1,4 @@
-package io.tollgate.server;
+package io.tollgate.config;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * settle for {@link #SETTLE_MILLIS} first, so a burst of events is one reload; a reload of the same
  * bytes changes nothing. One daemon thread.
  */
-final class PolicyWatcher implements AutoCloseable {
+public final class PolicyWatcher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger("tollgate");
-  static final long SETTLE_MILLIS = 200;
+  /** How long changes settle before one reload. */
+  public static final long SETTLE_MILLIS = 200;
 
   private final WatchService watch;
   private final Thread thread;
@@ -37,7 +38,7 @@ final class PolicyWatcher implements AutoCloseable {
    * Watches the directory of each file of {@code paths}, and each directory of them itself (an Envoy
    * configuration directory); {@code null} (with a warning) where they cannot be watched.
    */
-  static PolicyWatcher start(List<Path> paths, Runnable reload) {
+  public static PolicyWatcher start(List<Path> paths, Runnable reload) {
     WatchService watch = null;
     Path dir = null;
     try {
