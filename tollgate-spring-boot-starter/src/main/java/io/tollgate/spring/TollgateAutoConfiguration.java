@@ -5,8 +5,10 @@ import io.tollgate.core.RateLimiter;
 import io.tollgate.servlet.TollgateFilter;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,7 +24,8 @@ import org.springframework.core.io.ResourceLoader;
  * Tollgate in a Spring Boot application, on when {@code tollgate.policy} is set (and
  * {@code tollgate.enabled} is not false): the policy file read at start (a bad one stops the
  * application with its errors at file:line:col), its store opened, a {@link RateLimiter} bean, and
- * in a servlet application the {@link TollgateFilter} registered on every request.
+ * in a servlet application the {@link TollgateFilter} registered on every request; with a
+ * {@link MeterRegistry} (the actuator), the engine's and the store's meters in it.
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "tollgate", name = "policy")
@@ -34,8 +37,10 @@ public class TollgateAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public TollgatePolicy tollgatePolicy(TollgateProperties properties, ResourceLoader resources) throws PolicyException {
-    TollgatePolicy p = TollgatePolicy.load(resources.getResource(properties.getPolicy()), properties.getStore());
+  public TollgatePolicy tollgatePolicy(TollgateProperties properties, ResourceLoader resources,
+      ObjectProvider<MeterRegistry> registry) throws PolicyException {
+    TollgatePolicy p = TollgatePolicy.load(resources.getResource(properties.getPolicy()), properties.getStore(),
+        registry.getIfAvailable());
     if (properties.getReload() == TollgateProperties.Reload.WATCH) {
       p.watch();
     }

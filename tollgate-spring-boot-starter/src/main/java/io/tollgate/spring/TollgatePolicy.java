@@ -32,14 +32,21 @@ public final class TollgatePolicy implements AutoCloseable {
   private volatile RateLimiter limiter;
   private volatile java.time.Instant loadedAt = java.time.Instant.now();
   private io.tollgate.config.PolicyWatcher watcher;
+  private final io.tollgate.metrics.DecisionMetrics metrics; // null: no MeterRegistry
 
   private TollgatePolicy(java.nio.file.Path path, PolicyFile file, CounterStore store, String storeOverride,
-      RateLimiter limiter) {
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.path = path;
     this.file = file;
     this.store = store;
     this.storeOverride = storeOverride;
-    this.limiter = limiter;
+    this.metrics = registry == null ? null : new io.tollgate.metrics.DecisionMetrics(registry, store, () -> this.limiter);
+    this.limiter = limiterFor(file);
+  }
+
+  private RateLimiter limiterFor(PolicyFile f) {
+    RateLimiter.Builder b = RateLimiter.builder(f.policy()).store(store);
+    return (metrics == null ? b : b.listener(metrics)).build();
   }
 
   /** What a reload did: {@code reloaded}, {@code unchanged} or {@code rejected} (with the errors). */
@@ -68,7 +75,7 @@ public final class TollgatePolicy implements AutoCloseable {
     if (!next.settings().store().equals(now.settings().store()) && storeOverride == null) {
       log.warn("tollgate: the store of {} changed; it applies at the next start", path);
     }
-    RateLimiter nextLimiter = RateLimiter.builder(next.policy()).store(store).build();
+    RateLimiter nextLimiter = limiterFor(next);
     file = next;
     limiter = nextLimiter;
     loadedAt = java.time.Instant.now();
@@ -105,9 +112,11 @@ public final class TollgatePolicy implements AutoCloseable {
    * directory), a class path resource as text.
    *
    * @param storeOverride {@code tollgate.store}, or {@code null}
+   * @param registry where the engine's and the store's meters go; {@code null} for none
    * @throws PolicyException with every error at its file, line and column
    */
-  static TollgatePolicy load(Resource resource, String storeOverride) throws PolicyException {
+  static TollgatePolicy load(Resource resource, String storeOverride, io.micrometer.core.instrument.MeterRegistry registry)
+      throws PolicyException {
     PolicyFile file;
     java.nio.file.Path path = null;
     try {
@@ -123,7 +132,7 @@ public final class TollgatePolicy implements AutoCloseable {
         : override(storeOverride.trim(), file.settings().store());
     CounterStore store = Stores.open(settings);
     return new TollgatePolicy(path, file, store, storeOverride == null || storeOverride.isBlank() ? null : storeOverride,
-        RateLimiter.builder(file.policy()).store(store).build());
+        registry);
   }
 
   private static String describe(Resource r) {
@@ -166,6 +175,9 @@ public final class TollgatePolicy implements AutoCloseable {
   public void close() {
     if (watcher != null) {
       watcher.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     store.close();
   }

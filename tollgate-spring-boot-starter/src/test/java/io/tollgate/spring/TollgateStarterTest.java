@@ -123,6 +123,11 @@ class TollgateStarterTest {
     assertThat(view.body()).contains("\"name\":\"per-tenant\"").contains("\"remaining\":3");
     RateLimiter limiter = app.getBean(RateLimiter.class);
     assertThat(limiter.policy().limits()).extracting(l -> l.name()).contains("per-tenant", "writes", "export", "jobs");
+    io.micrometer.core.instrument.MeterRegistry registry = app.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+    assertThat(registry.find("tollgate.limit.decisions").tag("limit", "per-tenant").tag("outcome", "allowed").counter())
+        .as("the engine's meters in the application's registry").isNotNull();
+    assertThat(registry.find("tollgate.decision.duration").timer()).isNotNull();
+    assertThat(registry.find("tollgate.store.counters").gauge()).isNotNull();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.tollgate.server.metrics;
+package io.tollgate.metrics;
 
 import io.tollgate.core.RateLimiter;
 import java.util.concurrent.ExecutorService;
