@@ -20,6 +20,14 @@ public class ExampleApplication {
     SpringApplication.run(ExampleApplication.class, args);
   }
 
+  private static final String REPORT = "{\"report\":\"" + "x".repeat(1000) + "\"}\n";
+
+  /** A 1 KB answer (tollgate-benchmarks/spring/run.sh measures the filter's cost on it). */
+  @GetMapping("/v1/report")
+  String report() {
+    return REPORT;
+  }
+
   /** An item, with an ETag: a client that sends it back gets 304, which the policy does not count. */
   @GetMapping("/v1/items/{id}")
   ResponseEntity<String> item(@PathVariable("id") String id,
