@@ -48,19 +48,10 @@ echo $! > "$dir/tollgate.pid"
 nginx -c "$dir/nginx.conf" -p "$dir"
 trap 'kill $(cat "$dir/tollgate.pid") $(cat "$dir/nginx.pid") 2>/dev/null; rm -rf "$dir"' EXIT
 for i in $(seq 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18284/)" = 200 ] && break; sleep 0.2; done
-run() { # name port
-  wrk -t1 -c$C -d${D}s --latency "http://127.0.0.1:$2/" | awk -v n="$1" '
-    / 99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v); p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
-    /Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
-    END { printf "%-9s %8.0f req/s  p99 %6.2f ms%s\n", n, rps, p99, bad ? "  NON-2XX " bad : "" }'
-}
+. "$here/../wrk-rows.sh"
 echo "warm-up..."
 for w in 1 2; do wrk -t1 -c$C -d${WARM}s http://127.0.0.1:18284/ > /dev/null; done
-run limit_req 18283 > /dev/null
-for r in $(seq "$ROUNDS"); do run limit_req 18283; run auth 18284; done | tee "$dir/out"
+wrk_row limit_req http://127.0.0.1:18283/ > /dev/null
+for r in $(seq "$ROUNDS"); do wrk_row limit_req http://127.0.0.1:18283/; wrk_row auth http://127.0.0.1:18284/; done | tee "$dir/out"
 echo "medians over $ROUNDS rounds:"
-for n in limit_req auth; do
-  awk -v n="$n" '$1 == n { print $2, $5 }' "$dir/out" > "$dir/rows"
-  med() { cut -d' ' -f"$1" "$dir/rows" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-  printf "%-9s %8s req/s  p99 %s ms\n" "$n" "$(med 1)" "$(med 2)"
-done
+medians "$dir/out" limit_req auth

@@ -24,18 +24,9 @@ for p in 18401 18402; do
   for i in $(seq 150); do curl -sf -o /dev/null "http://127.0.0.1:$p/v1/report" && break; sleep 0.2; done
 done
 curl -si http://127.0.0.1:18401/v1/report | grep -i '^x-ratelimit-limit' >/dev/null || { echo "no rate-limit headers on 18401" >&2; exit 1; }
-run() { # name port
-  wrk -t1 -c$C -d${D}s --latency "http://127.0.0.1:$2/v1/report" | awk -v n="$1" '
-    / 99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v); p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
-    /Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
-    END { printf "%-9s %8.0f req/s  p99 %6.2f ms%s\n", n, rps, p99, bad ? "  NON-2XX " bad : "" }'
-}
+. "$here/../wrk-rows.sh"
 echo "warm-up..."
 for w in 1 2; do wrk -t1 -c$C -d${WARM}s http://127.0.0.1:18401/v1/report > /dev/null; wrk -t1 -c$C -d${WARM}s http://127.0.0.1:18402/v1/report > /dev/null; done
-for r in $(seq "$ROUNDS"); do run tollgate 18401; run plain 18402; done | tee "$dir/out"
+for r in $(seq "$ROUNDS"); do wrk_row tollgate http://127.0.0.1:18401/v1/report; wrk_row plain http://127.0.0.1:18402/v1/report; done | tee "$dir/out"
 echo "medians over $ROUNDS rounds:"
-for n in tollgate plain; do
-  awk -v n="$n" '$1 == n { print $2, $5 }' "$dir/out" > "$dir/rows"
-  med() { cut -d' ' -f"$1" "$dir/rows" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-  printf "%-9s %8s req/s  p99 %s ms\n" "$n" "$(med 1)" "$(med 2)"
-done
+medians "$dir/out" tollgate plain
