@@ -122,21 +122,27 @@ class ReferenceParityTest {
 
   /**
    * Sends each request of {@code scenario} (given a fresh random value) to the reference, then to
-   * Tollgate; again with another value when a {@code windowSeconds} boundary passed meanwhile (the two
-   * would have counted in different windows).
+   * Tollgate. The two count in the reference's windows, fixed on the wall clock: a scenario starts
+   * early in a window of {@code windowSeconds}, and when a window's end still passes during it (the
+   * two may then have counted a request in different windows), it runs again in the window after
+   * the next, where neither has counted anything of it.
    */
   static Run run(long windowSeconds, Function<String, List<RateLimitRequest>> scenario) {
+    long window = windowSeconds * 1000;
+    if (System.currentTimeMillis() % window > window - 200) {
+      awaitNextWindow(window); // too close to the end of this one
+    }
     for (int attempt = 0; ; attempt++) {
       String value = "v" + ThreadLocalRandom.current().nextLong(1L << 40);
       List<RateLimitRequest> requests = scenario.apply(value);
-      long before = System.currentTimeMillis() / 1000 / windowSeconds;
+      long before = System.currentTimeMillis() / window;
       List<RateLimitResponse> a = new ArrayList<>();
       List<RateLimitResponse> b = new ArrayList<>();
       for (RateLimitRequest r : requests) {
         a.add(ref.shouldRateLimit(r));
         b.add(tg.shouldRateLimit(r));
       }
-      if (System.currentTimeMillis() / 1000 / windowSeconds == before || attempt == 4) {
+      if (System.currentTimeMillis() / window == before || attempt == 4) {
         for (int i = 0; i < a.size(); i++) {
           for (int j = 0; j < a.get(i).getStatusesCount(); j++) {
             long x = a.get(i).getStatuses(j).getDurationUntilReset().getSeconds();
@@ -147,6 +153,16 @@ class ReferenceParityTest {
         }
         return new Run(a, b);
       }
+      awaitNextWindow(window); // the window the crossing attempt counted in is not clean: the next one is
+    }
+  }
+
+  /** Waits for the wall clock to reach the next multiple of {@code windowMillis} (and 20 ms more). */
+  static void awaitNextWindow(long windowMillis) {
+    long next = (System.currentTimeMillis() / windowMillis + 1) * windowMillis + 20;
+    long left;
+    while ((left = next - System.currentTimeMillis()) > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(left * 1_000_000);
     }
   }
 
