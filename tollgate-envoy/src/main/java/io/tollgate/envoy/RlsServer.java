@@ -1,7 +1,5 @@
 package io.tollgate.envoy;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -30,8 +28,10 @@ import java.time.Duration;
  */
 public final class RlsServer implements AutoCloseable {
 
-  private static final JsonFormat.Parser JSON_IN = JsonFormat.parser();
-  private static final JsonFormat.Printer JSON_OUT = JsonFormat.printer().omittingInsignificantWhitespace();
+  /** proto3 JSON as envoyproxy/ratelimit reads and writes it: camelCase, enums by name, no defaults, strict. */
+  private static final org.curioswitch.common.protobuf.json.MessageMarshaller JSON =
+      org.curioswitch.common.protobuf.json.MessageMarshaller.builder().register(RateLimitRequest.getDefaultInstance())
+          .register(RateLimitResponse.getDefaultInstance()).omittingInsignificantWhitespace(true).build();
 
   private final Server server;
   private final Server http; // null: no http-listen
@@ -103,7 +103,7 @@ public final class RlsServer implements AutoCloseable {
   /** A server with {@code POST /json} and {@code GET /healthcheck}, and the process's bounds on connections. */
   private static ServerBuilder builder(Settings settings, RlsGrpcService grpc, SettableHealthChecker health) {
     ServerBuilder sb = Server.builder();
-    sb.service("/json", (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(body -> json(grpc, body.contentUtf8()))));
+    sb.service("/json", (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(body -> json(grpc, body.content().array()))));
     sb.service("/healthcheck", (ctx, req) -> health.isHealthy()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "OK")
         : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "draining"));
@@ -124,11 +124,11 @@ public final class RlsServer implements AutoCloseable {
   }
 
   /** {@code POST /json}: the request in proto3 JSON; 200 (OK) or 429 (OVER_LIMIT), 400 for a bad request. */
-  private static java.util.concurrent.CompletableFuture<HttpResponse> json(RlsGrpcService grpc, String body) {
+  private static java.util.concurrent.CompletableFuture<HttpResponse> json(RlsGrpcService grpc, byte[] body) {
     RateLimitRequest.Builder request = RateLimitRequest.newBuilder();
     try {
-      JSON_IN.merge(body, request);
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      JSON.mergeValue(body, request);
+    } catch (java.io.IOException | RuntimeException e) {
       return java.util.concurrent.CompletableFuture.completedFuture(
           HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT_UTF_8, "invalid request: " + e.getMessage()));
     }
@@ -140,8 +140,9 @@ public final class RlsServer implements AutoCloseable {
       }
       try {
         return HttpResponse.of(response.getOverallCode() == RateLimitResponse.Code.OVER_LIMIT
-            ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.OK, MediaType.JSON_UTF_8, JSON_OUT.print(response));
-      } catch (InvalidProtocolBufferException e) {
+            ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.OK, MediaType.JSON_UTF_8,
+            com.linecorp.armeria.common.HttpData.wrap(JSON.writeValueAsBytes(response)));
+      } catch (java.io.IOException e) {
         return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR, MediaType.PLAIN_TEXT_UTF_8, e.getMessage());
       }
     });
