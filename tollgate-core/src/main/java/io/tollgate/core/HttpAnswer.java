@@ -57,10 +57,14 @@ public record HttpAnswer(int status, String contentType, List<Map.Entry<String, 
   }
 
   /**
-   * The status endpoint's answer: the caller's own counters, one entry per limit and route, in JSON,
-   * or XML when {@code xml} (an {@code Accept: application/xml}, a {@code ?format=xml}).
+   * The status endpoint's answer to {@code request}: the caller's own counters, one entry per limit
+   * and route ({@code limiter.status}), in JSON, or XML for {@code ?format=xml} or an
+   * {@code Accept: application/xml}. Counts nothing.
    */
-  public static HttpAnswer statusView(List<LimitStatus> entries, boolean xml) {
+  public static HttpAnswer statusView(RateLimiter limiter, RequestInfo request) {
+    String accept = request.header("accept");
+    boolean xml = "xml".equals(request.queryParam("format")) || accept != null && accept.contains("application/xml");
+    List<LimitStatus> entries = limiter.status(request);
     return xml ? new HttpAnswer(200, "application/xml; charset=utf-8", List.of(), statusXml(entries))
         : new HttpAnswer(200, JSON, List.of(), statusJson(entries));
   }

@@ -89,14 +89,11 @@ public final class RlsServer implements AutoCloseable {
       self[0] = new RlsServer(main, http, clock, tls, rls.listen().host() == null ? "0.0.0.0" : rls.listen().host(),
           health, new RlsDecider(limits, limiter, clock));
       return self[0];
-    } catch (GatewayServer.GatewayStartException e) {
-      main.stop().join();
-      throw e;
     } catch (RuntimeException e) {
       if (main != null) {
         main.stop().join();
       }
-      throw GatewayServer.GatewayStartException.of(e, rls.listen());
+      throw e instanceof GatewayServer.GatewayStartException g ? g : GatewayServer.GatewayStartException.of(e, rls.listen());
     }
   }
 
@@ -148,15 +145,19 @@ public final class RlsServer implements AutoCloseable {
     });
   }
 
-  /**
-   * From the next request on, decides {@code limits} with {@code limiter}; a rotated certificate is
-   * read again for new connections.
-   */
-  public void update(Settings settings, RlsLimits limits, RateLimiter limiter) {
+  /** From the next request on, decides {@code limits} with {@code limiter}. */
+  public void update(RlsLimits limits, RateLimiter limiter) {
     decider = new RlsDecider(limits, limiter, clock);
-    if (tls != null && settings.tls() != null) {
-      tls.reload(settings.tls());
-    }
+  }
+
+  /**
+   * Reads the certificate and key again: new connections get them (a rotated certificate).
+   *
+   * @return whether they changed; false without TLS
+   * @throws GatewayServer.GatewayStartException when the files cannot be used; the pair in use stays
+   */
+  public synchronized boolean reloadTls(Settings.Tls files) {
+    return tls != null && tls.reload(files);
   }
 
   /** The gRPC port. */

@@ -87,7 +87,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
         break;
     }
     if (status) {
-      return statusEndpoint.serve(info, req.headers());
+      return statusEndpoint.serve(info);
     }
     if (listener != null) {
       long start = System.nanoTime();

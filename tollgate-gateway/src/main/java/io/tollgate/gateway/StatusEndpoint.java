@@ -1,8 +1,6 @@
 package io.tollgate.gateway;
 
-import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.RequestHeaders;
 import io.tollgate.core.HttpAnswer;
 import io.tollgate.core.RateLimiter;
 
@@ -24,9 +22,7 @@ final class StatusEndpoint {
     return path;
   }
 
-  HttpResponse serve(ArmeriaRequestInfo info, RequestHeaders headers) {
-    String accept = headers.get(HttpHeaderNames.ACCEPT);
-    boolean xml = "xml".equals(info.queryParam("format")) || accept != null && accept.contains("application/xml");
-    return Answers.of(HttpAnswer.statusView(limiter.status(info), xml));
+  HttpResponse serve(ArmeriaRequestInfo info) {
+    return Answers.of(HttpAnswer.statusView(limiter, info));
   }
 }

@@ -34,8 +34,9 @@ final class EnvoyRls {
     return out;
   }
 
-  static String describe(RlsLimits limits) {
-    return limits.config().domains().size() + " Envoy domains (" + limits.config().rules().size() + " rules)";
+  /** {@code 1 Envoy domains, 5 rules}: for the start line and the reload's. */
+  static String describe(io.tollgate.config.envoy.RlsConfig config) {
+    return config.domains().size() + " Envoy domains, " + config.rules().size() + " rules";
   }
 
   /** Says once which keys of the Envoy configuration were read and mean nothing here. */

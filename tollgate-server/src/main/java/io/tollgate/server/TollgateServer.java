@@ -211,7 +211,7 @@ public final class TollgateServer implements AutoCloseable {
     }
     if (next.version().equals(now.version())) {
       log.debug("{} unchanged (sha256 {})", path, now.version());
-      rereadTls(now);
+      rereadTls(now, true);
       return new Reload(Reload.Result.UNCHANGED, now.sha256(), List.of(), List.of());
     }
     Settings old = now.settings();
@@ -239,7 +239,7 @@ public final class TollgateServer implements AutoCloseable {
         ServeChecks.warnUncountedStatuses(next);
       }
       if (nextRls != null) {
-        rls.update(applied, nextRls, limiterFor(nextRls.policy()));
+        rls.update(nextRls, limiterFor(nextRls.policy()));
         EnvoyRls.warnIgnoredKeys(next);
       }
     } catch (GatewayServer.GatewayStartException e) {
@@ -256,7 +256,8 @@ public final class TollgateServer implements AutoCloseable {
     loadedAt = Instant.now();
     limiter = nextLimiter;
     log.info("reloaded {} (sha256 {}): {} routes, {} limits{}", path, next.sha256(), next.policy().routes().size(),
-        next.policy().limits().size(), nextRls == null ? "" : ", " + EnvoyRls.describe(nextRls));
+        next.policy().limits().size(), nextRls == null ? "" : ", " + EnvoyRls.describe(nextRls.config()));
+    rereadTls(file, false); // the gateway re-read its own in update
     if (!restart.isEmpty()) {
       log.warn("restart needed: {} changed in {} and applies at the next start; the rest is applied",
           String.join(", ", restart), path);
@@ -264,19 +265,16 @@ public final class TollgateServer implements AutoCloseable {
     return new Reload(Reload.Result.RELOADED, next.sha256(), List.of(), restart);
   }
 
-  /** The policy is the same, but its certificate may have been rotated in place. */
-  private void rereadTls(PolicyFile now) {
-    Settings.Tls tls = now.settings().tls();
-    if (tls == null || gateway == null) {
-      return;
+  /** Reads the TLS files again for the doors serving TLS (the gateway too unless it just did). */
+  private void rereadTls(PolicyFile now, boolean gatewayToo) {
+    List<Certificates.Door> doors = new ArrayList<>();
+    if (gateway != null && gatewayToo) {
+      doors.add(gateway::reloadTls);
     }
-    try {
-      if (gateway.reloadTls(tls)) {
-        log.info("TLS certificate {} re-read: new connections get the new one", tls.cert());
-      }
-    } catch (GatewayServer.GatewayStartException e) {
-      log.warn("{}; the certificate in use stays", e.getMessage());
+    if (rls != null) {
+      doors.add(rls::reloadTls);
     }
+    Certificates.reread(now.settings().tls(), doors);
   }
 
   private Reload rejected(PolicyFile now, List<PolicyError> errors) {
@@ -338,7 +336,7 @@ public final class TollgateServer implements AutoCloseable {
     }
     return String.join(", ", doors) + ", policy " + f.source() + " (" + f.policy().routes().size() + " routes, "
         + f.policy().limits().size() + " limits" + (rls == null ? "" : "; " + f.settings().envoyRls().config() + ": "
-        + f.rls().domains().size() + " Envoy domains, " + f.rls().rules().size() + " rules") + ")"
+        + EnvoyRls.describe(f.rls())) + ")"
         + (f.settings().upstream() == null ? "" : ", upstream " + f.settings().upstream().url())
         + ", store " + f.settings().store().describe();
   }

@@ -93,9 +93,14 @@ public final class TollgateFilter implements Filter {
         Clock.system());
     log.info("tollgate filter: policy {} ({} routes, {} limits), store {}", path, file.policy().routes().size(),
         file.policy().limits().size(), file.settings().store().describe());
+    warnServerSettings(file);
+  }
+
+  /** Says once which of the file's settings configure the server, and so mean nothing in an application. */
+  public static void warnServerSettings(PolicyFile file) {
     List<String> ignored = serverSettings(file.settings());
     if (!ignored.isEmpty()) {
-      log.warn("{}: {} configure the tollgate server and mean nothing in an application: ignored", path,
+      log.warn("{}: {} configure the tollgate server and mean nothing in an application: ignored", file.source(),
           String.join(", ", ignored));
     }
   }
@@ -181,9 +186,7 @@ public final class TollgateFilter implements Filter {
     if (statusEndpoint != null && statusEndpoint.equals(path.forMatching()) && "GET".equals(req.getMethod())) {
       Decision screened = e.limiter.screen(info);
       if (!answered(screened, res, e)) {
-        String accept = req.getHeader("Accept");
-        boolean xml = "xml".equals(info.queryParam("format")) || accept != null && accept.contains("application/xml");
-        write(res, HttpAnswer.statusView(e.limiter.status(info), xml));
+        write(res, HttpAnswer.statusView(e.limiter, info));
       }
       return;
     }

@@ -4,7 +4,6 @@ import io.tollgate.config.PolicyException;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.servlet.TollgateFilter;
 import jakarta.servlet.DispatcherType;
-import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,11 +83,7 @@ public class TollgateAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "tollgateFilter")
     FilterRegistrationBean<TollgateFilter> tollgateFilter(TollgatePolicy policy, TollgateProperties properties) {
-      List<String> ignored = TollgateFilter.serverSettings(policy.file().settings());
-      if (!ignored.isEmpty()) {
-        log.warn("{}: {} configure the tollgate server and mean nothing in an application: ignored",
-            policy.file().source(), String.join(", ", ignored));
-      }
+      TollgateFilter.warnServerSettings(policy.file());
       TollgateFilter filter = TollgateFilter.builder(policy.limiter())
           .trustedProxies(policy.file().settings().trustedProxies())
           .encodedSlash(policy.file().settings().http().encodedSlash()).build();
