@@ -1,6 +1,7 @@
 package io.tollgate.core;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +26,22 @@ public interface RequestInfo {
 
   /** The caller's address (after trusted-proxy resolution), e.g. {@code 203.0.113.7}. */
   String clientIp();
+
+  /**
+   * Every value of header {@code lowerCaseName}, in order (none: empty). A front door overrides it
+   * so that an identity sent twice with different values is refused ({@link Admission#unreadable});
+   * the default knows only the first.
+   */
+  default List<String> headerValues(String lowerCaseName) {
+    String v = header(lowerCaseName);
+    return v == null ? List.of() : List.of(v);
+  }
+
+  /** Every value of query parameter {@code name} (decoded), in order; the default knows only the first. */
+  default List<String> queryParamValues(String name) {
+    String v = queryParam(name);
+    return v == null ? List.of() : List.of(v);
+  }
 
   static Builder builder() {
     return new Builder();

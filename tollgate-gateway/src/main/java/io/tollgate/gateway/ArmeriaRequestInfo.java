@@ -2,7 +2,6 @@ package io.tollgate.gateway;
 
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.RequestHeaders;
-import io.tollgate.core.KeyPart;
 import io.tollgate.core.RequestInfo;
 import java.util.List;
 
@@ -60,30 +59,18 @@ final class ArmeriaRequestInfo implements RequestInfo {
     return clientIp;
   }
 
-  /**
-   * The first of {@code identities} (headers and query parameters a key reads) that this request
-   * sends twice with different values, as {@code header X-Api-Key}; {@code null} when none. The same
-   * value twice is one value.
-   */
-  String conflictingIdentity(List<KeyPart> identities) {
-    for (int i = 0; i < identities.size(); i++) {
-      KeyPart p = identities.get(i);
-      boolean header = p.kind() == KeyPart.Kind.HEADER;
-      if (!header && rawQuery == null) {
-        continue;
-      }
-      String first = header ? headers.get(p.name()) : query().get(p.name());
-      String last = header ? headers.getLast(p.name()) : query().getLast(p.name());
-      if (first == last) { // absent, or sent once (one entry: the same string): nothing to compare, nothing allocated
-        continue;
-      }
-      List<String> values = header ? headers.getAll(p.name()) : query().getAll(p.name());
-      for (int v = 1; v < values.size(); v++) {
-        if (!values.get(v).equals(values.get(0))) {
-          return (header ? "header " : "query parameter ") + p.name();
-        }
-      }
+  /** Every value of the header; one list entry, without a copy, when it is sent once. */
+  @Override
+  public List<String> headerValues(String lowerCaseName) {
+    String first = headers.get(lowerCaseName);
+    if (first == null) {
+      return List.of();
     }
-    return null;
+    return first == headers.getLast(lowerCaseName) ? List.of(first) : headers.getAll(lowerCaseName);
+  }
+
+  @Override
+  public List<String> queryParamValues(String name) {
+    return rawQuery == null ? List.of() : query().getAll(name);
   }
 }

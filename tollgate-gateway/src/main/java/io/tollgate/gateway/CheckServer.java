@@ -6,7 +6,6 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.tollgate.config.Settings;
 import io.tollgate.config.StoreSettings;
-import io.tollgate.core.ClientAddress;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import java.net.InetSocketAddress;
@@ -70,8 +69,7 @@ public final class CheckServer implements AutoCloseable {
   }
 
   private static CheckService service(Settings settings, RateLimiter limiter, Clock clock, boolean sharedStore) {
-    return new CheckService(new Deciding(limiter, new ClientAddress(settings.trustedProxies()), sharedStore,
-        settings.http().encodedSlash()), clock, settings.check().denyStatus());
+    return new CheckService(Deciding.of(settings, limiter, clock, sharedStore), settings.check().denyStatus());
   }
 
   /** From the next check on, decides with {@code limiter} as {@code settings} say (deny status, trusted proxies, paths). */

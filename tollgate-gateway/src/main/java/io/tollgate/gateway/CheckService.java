@@ -37,9 +37,9 @@ final class CheckService implements HttpService {
   private final Clock clock;
   private final int denyStatus;
 
-  CheckService(Deciding deciding, Clock clock, int denyStatus) {
+  CheckService(Deciding deciding, int denyStatus) {
     this.deciding = deciding;
-    this.clock = clock;
+    this.clock = deciding.admission().clock();
     this.denyStatus = denyStatus;
   }
 

@@ -11,7 +11,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.netty.channel.EventLoopGroup;
 import io.tollgate.config.Settings;
 import io.tollgate.config.StoreSettings;
-import io.tollgate.core.ClientAddress;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
 import java.net.BindException;
@@ -156,11 +155,8 @@ public final class GatewayServer implements AutoCloseable {
     } else {
       upstream = up.isEcho() ? new EchoService() : new ProxyService(up.url(), up.timeout(), clients.get());
     }
-    StatusEndpoint status = limiter.policy().statusEndpoint() == null ? null
-        : new StatusEndpoint(limiter.policy().statusEndpoint(), limiter);
-    Deciding deciding = new Deciding(limiter, new ClientAddress(settings.trustedProxies()), sharedStore,
-        settings.http().encodedSlash());
-    return new Path(settings, new RateLimitService(upstream, deciding, status, clock, listener, accessLog));
+    return new Path(settings, new RateLimitService(upstream, Deciding.of(settings, limiter, clock, sharedStore),
+        listener, accessLog));
   }
 
   /**

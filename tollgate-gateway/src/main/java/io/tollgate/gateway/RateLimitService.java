@@ -1,6 +1,5 @@
 package io.tollgate.gateway;
 
-import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestHeaders;
@@ -10,6 +9,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
+import io.tollgate.core.HttpAnswer;
 import io.tollgate.core.RequestPath;
 import io.tollgate.core.ResponseFields;
 
@@ -23,17 +23,14 @@ final class RateLimitService extends SimpleDecoratingHttpService {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RateLimitService.class);
 
   private final Deciding deciding;
-  private final StatusEndpoint statusEndpoint;
   private final Clock clock;
   private final UpstreamListener listener; // null: none
   private final AccessLogger accessLog; // null: off
 
-  RateLimitService(HttpService upstream, Deciding deciding, StatusEndpoint statusEndpoint, Clock clock,
-      UpstreamListener listener, AccessLogger accessLog) {
+  RateLimitService(HttpService upstream, Deciding deciding, UpstreamListener listener, AccessLogger accessLog) {
     super(upstream);
     this.deciding = deciding;
-    this.statusEndpoint = statusEndpoint;
-    this.clock = clock;
+    this.clock = deciding.admission().clock();
     this.listener = listener;
     this.accessLog = accessLog;
   }
@@ -65,7 +62,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     if (unreadable != null) {
       return Answers.badRequest(unreadable);
     }
-    boolean status = statusEndpoint != null && req.method() == HttpMethod.GET && statusEndpoint.path().equals(info.path());
+    boolean status = deciding.admission().isStatusView(info);
     return deciding.decide(ctx, info, status, d -> respond(ctx, req, info, status, d));
   }
 
@@ -77,17 +74,9 @@ final class RateLimitService extends SimpleDecoratingHttpService {
       boolean passedOn = !status && d.allowed();
       ctx.log().whenComplete().thenAccept(log -> accessLog.log(entry(info, d, status, log, decided, passedOn)));
     }
-    switch (d.outcome()) {
-      case DENIED:
-        return Answers.denied(0);
-      case REFUSED:
-      case BANNED:
-        return Answers.refused(d, clock.epochMillis(), 0);
-      default:
-        break;
-    }
-    if (status) {
-      return statusEndpoint.serve(info);
+    HttpAnswer answer = deciding.admission().answer(d, info, status);
+    if (answer != null) { // refused, denied, or the status view
+      return Answers.of(answer);
     }
     if (listener != null) {
       long start = System.nanoTime();

@@ -1,6 +1,5 @@
 package io.tollgate.servlet;
 
-import io.tollgate.core.KeyPart;
 import io.tollgate.core.RequestInfo;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Collections;
@@ -49,27 +48,15 @@ final class ServletRequestInfo implements RequestInfo {
     return clientIp;
   }
 
-  /**
-   * The first of {@code identities} (headers and query parameters a key reads) this request sends
-   * twice with different values, as {@code header X-Api-Key}; {@code null} when none.
-   */
-  String conflictingIdentity(List<KeyPart> identities) {
-    for (KeyPart p : identities) {
-      boolean header = p.kind() == KeyPart.Kind.HEADER;
-      List<String> values;
-      if (header) {
-        Enumeration<String> e = request.getHeaders(p.name());
-        values = e == null ? List.of() : Collections.list(e);
-      } else {
-        String[] v = request.getQueryString() == null ? null : request.getParameterValues(p.name());
-        values = v == null ? List.of() : List.of(v);
-      }
-      for (int i = 1; i < values.size(); i++) {
-        if (!values.get(i).equals(values.get(0))) {
-          return (header ? "header " : "query parameter ") + p.name();
-        }
-      }
-    }
-    return null;
+  @Override
+  public List<String> headerValues(String lowerCaseName) {
+    Enumeration<String> e = request.getHeaders(lowerCaseName);
+    return e == null ? List.of() : Collections.list(e);
+  }
+
+  @Override
+  public List<String> queryParamValues(String name) {
+    String[] v = request.getQueryString() == null ? null : request.getParameterValues(name);
+    return v == null ? List.of() : List.of(v);
   }
 }

@@ -3,14 +3,13 @@ package io.tollgate.servlet;
 import io.tollgate.config.PolicyException;
 import io.tollgate.config.PolicyFile;
 import io.tollgate.config.PolicyLoader;
+import io.tollgate.core.Admission;
 import io.tollgate.core.Cidr;
-import io.tollgate.core.ClientAddress;
 import io.tollgate.core.Clock;
 import io.tollgate.core.Decision;
 import io.tollgate.core.HttpAnswer;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.RequestPath;
-import io.tollgate.core.ResponseFields;
 import io.tollgate.core.store.CounterStore;
 import io.tollgate.redis.Stores;
 import jakarta.servlet.AsyncEvent;
@@ -55,14 +54,14 @@ public final class TollgateFilter implements Filter {
 
   private static final Logger log = LoggerFactory.getLogger("tollgate");
 
-  private volatile Engine engine;
+  private volatile Admission admission;
   private CounterStore ownedStore; // null: the limiter's store is its builder's to close
 
   /** For {@code web.xml}: the policy comes from the init parameter {@code policy} at {@link #init}. */
   public TollgateFilter() {}
 
-  private TollgateFilter(Engine engine) {
-    this.engine = engine;
+  private TollgateFilter(Admission admission) {
+    this.admission = admission;
   }
 
   /** A filter deciding with {@code limiter} (its store stays the caller's). */
@@ -89,8 +88,8 @@ public final class TollgateFilter implements Filter {
     CounterStore store = Stores.open(file.settings().store());
     RateLimiter limiter = RateLimiter.builder(file.policy()).store(store).build();
     this.ownedStore = store;
-    this.engine = new Engine(limiter, file.settings().trustedProxies(), file.settings().http().encodedSlash(),
-        Clock.system());
+    this.admission = Admission.builder(limiter).trustedProxies(file.settings().trustedProxies())
+        .encodedSlash(file.settings().http().encodedSlash()).build();
     log.info("tollgate filter: policy {} ({} routes, {} limits), store {}", path, file.policy().routes().size(),
         file.policy().limits().size(), file.settings().store().describe());
     warnServerSettings(file);
@@ -131,7 +130,7 @@ public final class TollgateFilter implements Filter {
 
   @Override
   public void init(FilterConfig config) throws ServletException {
-    if (engine != null) {
+    if (admission != null) {
       return;
     }
     String policy = config.getInitParameter("policy");
@@ -147,13 +146,12 @@ public final class TollgateFilter implements Filter {
 
   /** From the next request on, decides with {@code limiter} (a reloaded policy); the rest stays. */
   public void update(RateLimiter limiter) {
-    Engine e = engine;
-    engine = new Engine(limiter, e.trusted, e.encodedSlash, e.clock);
+    admission = admission.withLimiter(limiter);
   }
 
   /** The limiter deciding now. */
   public RateLimiter limiter() {
-    return engine.limiter;
+    return admission.limiter();
   }
 
   @Override
@@ -163,38 +161,31 @@ public final class TollgateFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    Engine e = engine;
+    Admission a = admission;
     String uri = req.getRequestURI();
-    String raw = uri.substring(Math.min(uri.length(), req.getContextPath().length()));
     RequestPath path;
     try {
-      path = RequestPath.of(raw.isEmpty() ? "/" : raw, e.encodedSlash);
+      path = a.path(uri.substring(Math.min(uri.length(), req.getContextPath().length())));
     } catch (RequestPath.InvalidPathException bad) {
       write(res, HttpAnswer.badRequest(bad.getMessage(), 400));
       return;
     }
-    String ip = e.clientAddress.resolve(InetSocketAddress.createUnresolved(req.getRemoteAddr(), req.getRemotePort()),
+    String ip = a.clientIp(InetSocketAddress.createUnresolved(req.getRemoteAddr(), req.getRemotePort()),
         req.getHeader("X-Forwarded-For"));
     ServletRequestInfo info = new ServletRequestInfo(req, path.forMatching(), ip);
-    String twice = e.limiter.policy().identities().isEmpty() ? null
-        : info.conflictingIdentity(e.limiter.policy().identities());
-    if (twice != null) {
-      write(res, HttpAnswer.badRequest(twice + " was sent twice with different values", 400));
+    String unreadable = a.unreadable(info);
+    if (unreadable != null) {
+      write(res, HttpAnswer.badRequest(unreadable, 400));
       return;
     }
-    String statusEndpoint = e.limiter.policy().statusEndpoint();
-    if (statusEndpoint != null && statusEndpoint.equals(path.forMatching()) && "GET".equals(req.getMethod())) {
-      Decision screened = e.limiter.screen(info);
-      if (!answered(screened, res, e)) {
-        write(res, HttpAnswer.statusView(e.limiter, info));
-      }
+    boolean statusView = a.isStatusView(info);
+    Decision d = a.decide(info, statusView);
+    HttpAnswer answer = a.answer(d, info, statusView);
+    if (answer != null) {
+      write(res, answer);
       return;
     }
-    Decision d = e.limiter.decide(info);
-    if (answered(d, res, e)) {
-      return;
-    }
-    ResponseFields.headers(d, e.clock.epochMillis(), res::setHeader);
+    a.fields(d, res::setHeader);
     try {
       chain.doFilter(req, res);
     } catch (IOException | ServletException | RuntimeException failed) {
@@ -205,21 +196,6 @@ public final class TollgateFilter implements Filter {
       req.getAsyncContext().addListener(new Settle(d));
     } else {
       d.settle(res.getStatus());
-    }
-  }
-
-  /** Writes the answer of a request that does not go through; {@code false} when it goes through. */
-  private static boolean answered(Decision d, HttpServletResponse res, Engine e) throws IOException {
-    switch (d.outcome()) {
-      case DENIED:
-        write(res, HttpAnswer.denied(0));
-        return true;
-      case REFUSED:
-      case BANNED:
-        write(res, HttpAnswer.refused(d, e.clock.epochMillis(), 0));
-        return true;
-      default:
-        return false;
     }
   }
 
@@ -270,54 +246,34 @@ public final class TollgateFilter implements Filter {
     }
   }
 
-  /** What one request is decided with. Immutable. */
-  private static final class Engine {
-    final RateLimiter limiter;
-    final List<Cidr> trusted;
-    final ClientAddress clientAddress;
-    final RequestPath.EncodedSlash encodedSlash;
-    final Clock clock;
-
-    Engine(RateLimiter limiter, List<Cidr> trusted, RequestPath.EncodedSlash encodedSlash, Clock clock) {
-      this.limiter = limiter;
-      this.trusted = List.copyOf(trusted);
-      this.clientAddress = new ClientAddress(trusted);
-      this.encodedSlash = encodedSlash;
-      this.clock = clock;
-    }
-  }
-
-  /** Builds a {@link TollgateFilter} around a limiter. Not thread-safe. */
+  /** Builds a {@link TollgateFilter} around a limiter: {@link Admission.Builder}'s settings. Not thread-safe. */
   public static final class Builder {
-    private final RateLimiter limiter;
-    private List<Cidr> trusted = List.of();
-    private RequestPath.EncodedSlash encodedSlash = RequestPath.EncodedSlash.REJECT;
-    private Clock clock = Clock.system();
+    private final Admission.Builder admission;
 
     private Builder(RateLimiter limiter) {
-      this.limiter = java.util.Objects.requireNonNull(limiter, "limiter");
+      this.admission = Admission.builder(limiter);
     }
 
     /** Peers whose X-Forwarded-For names the caller (a load balancer in front); none by default. */
     public Builder trustedProxies(List<Cidr> trusted) {
-      this.trusted = List.copyOf(trusted);
+      admission.trustedProxies(trusted);
       return this;
     }
 
     /** How %2F and %5C in a path are read ({@code paths.encoded-slash}); reject by default. */
     public Builder encodedSlash(RequestPath.EncodedSlash encodedSlash) {
-      this.encodedSlash = java.util.Objects.requireNonNull(encodedSlash, "encodedSlash");
+      admission.encodedSlash(encodedSlash);
       return this;
     }
 
     /** The clock the headers' times count from; the system's by default (the limiter's own for tests). */
     public Builder clock(Clock clock) {
-      this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      admission.clock(clock);
       return this;
     }
 
     public TollgateFilter build() {
-      return new TollgateFilter(new Engine(limiter, trusted, encodedSlash, clock));
+      return new TollgateFilter(admission.build());
     }
   }
 }
