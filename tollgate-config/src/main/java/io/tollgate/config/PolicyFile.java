@@ -29,4 +29,13 @@ public record PolicyFile(String source, String sha256, Policy policy, Settings s
   public String version() {
     return rls == null ? sha256 : sha256 + "+" + rls.sha256();
   }
+
+  /** Says once (a warning) which of the file's settings an application embedding the engine ignores. */
+  public void warnServerOnly(org.slf4j.Logger log) {
+    java.util.List<String> ignored = settings.serverOnly();
+    if (!ignored.isEmpty()) {
+      log.warn("{}: {} configure the tollgate server and mean nothing in an application: ignored", source,
+          String.join(", ", ignored));
+    }
+  }
 }

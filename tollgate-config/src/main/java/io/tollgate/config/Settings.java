@@ -31,6 +31,34 @@ public record Settings(Listen listen, Upstream upstream, Tls tls, List<Cidr> tru
   }
 
   /**
+   * The keys of the settings set here that configure the server's own ports and doors
+   * ({@code listen}, {@code upstream}, {@code tls}, {@code admin}, {@code check}, {@code envoy-rls}):
+   * an application embedding the engine serves its own requests on its own port, so it ignores them.
+   */
+  public List<String> serverOnly() {
+    List<String> out = new java.util.ArrayList<>();
+    if (listen.host() != null || listen.port() != 8080) {
+      out.add("listen");
+    }
+    if (upstream != null) {
+      out.add("upstream");
+    }
+    if (tls != null) {
+      out.add("tls");
+    }
+    if (!admin.equals(Admin.DEFAULT)) {
+      out.add("admin");
+    }
+    if (check != null) {
+      out.add("check");
+    }
+    if (envoyRls != null) {
+      out.add("envoy-rls");
+    }
+    return out;
+  }
+
+  /**
    * {@code envoy-rls:} Envoy's Rate Limit Service, deciding envoyproxy/ratelimit's configuration.
    *
    * @param listen gRPC (h2c, or TLS when {@code tls} is set), and {@code POST /json} and

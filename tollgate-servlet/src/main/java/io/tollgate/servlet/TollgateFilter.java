@@ -64,6 +64,11 @@ public final class TollgateFilter implements Filter {
     this.admission = admission;
   }
 
+  /** A filter taking {@code admission}'s steps (its limiter's store stays the caller's). */
+  public static TollgateFilter of(Admission admission) {
+    return new TollgateFilter(java.util.Objects.requireNonNull(admission, "admission"));
+  }
+
   /** A filter deciding with {@code limiter} (its store stays the caller's). */
   public static Builder builder(RateLimiter limiter) {
     return new Builder(limiter);
@@ -92,40 +97,7 @@ public final class TollgateFilter implements Filter {
         .encodedSlash(file.settings().http().encodedSlash()).build();
     log.info("tollgate filter: policy {} ({} routes, {} limits), store {}", path, file.policy().routes().size(),
         file.policy().limits().size(), file.settings().store().describe());
-    warnServerSettings(file);
-  }
-
-  /** Says once which of the file's settings configure the server, and so mean nothing in an application. */
-  public static void warnServerSettings(PolicyFile file) {
-    List<String> ignored = serverSettings(file.settings());
-    if (!ignored.isEmpty()) {
-      log.warn("{}: {} configure the tollgate server and mean nothing in an application: ignored", file.source(),
-          String.join(", ", ignored));
-    }
-  }
-
-  /** The server's settings {@code s} sets, by their keys: an application serves its own requests on its own port. */
-  public static List<String> serverSettings(io.tollgate.config.Settings s) {
-    List<String> out = new java.util.ArrayList<>();
-    if (s.listen().host() != null || s.listen().port() != 8080) {
-      out.add("listen");
-    }
-    if (s.upstream() != null) {
-      out.add("upstream");
-    }
-    if (s.tls() != null) {
-      out.add("tls");
-    }
-    if (!s.admin().equals(io.tollgate.config.Settings.Admin.DEFAULT)) {
-      out.add("admin");
-    }
-    if (s.check() != null) {
-      out.add("check");
-    }
-    if (s.envoyRls() != null) {
-      out.add("envoy-rls");
-    }
-    return out;
+    file.warnServerOnly(log);
   }
 
   @Override
@@ -147,6 +119,11 @@ public final class TollgateFilter implements Filter {
   /** From the next request on, decides with {@code limiter} (a reloaded policy); the rest stays. */
   public void update(RateLimiter limiter) {
     admission = admission.withLimiter(limiter);
+  }
+
+  /** From the next request on, takes {@code admission}'s steps (a reloaded policy with its trusted proxies and paths). */
+  public void update(Admission admission) {
+    this.admission = java.util.Objects.requireNonNull(admission, "admission");
   }
 
   /** The limiter deciding now. */

@@ -98,9 +98,9 @@ class RedisFilterTest {
     io.tollgate.config.PolicyFile f = io.tollgate.config.PolicyLoader.parse("listen: 9000\nupstream: echo\n"
         + "admin: {listen: off}\ncheck: {listen: 8082}\nlimits: [{name: a, limit: 1, window: 1s}]\n", "t.yaml",
         java.util.Map.of());
-    assertThat(TollgateFilter.serverSettings(f.settings())).containsExactly("listen", "upstream", "admin", "check");
+    assertThat(f.settings().serverOnly()).containsExactly("listen", "upstream", "admin", "check");
     io.tollgate.config.PolicyFile plain = io.tollgate.config.PolicyLoader.parse(
         "limits: [{name: a, limit: 1, window: 1s}]\n", "t.yaml", java.util.Map.of());
-    assertThat(TollgateFilter.serverSettings(plain.settings())).isEmpty();
+    assertThat(plain.settings().serverOnly()).isEmpty();
   }
 }

@@ -2,7 +2,9 @@ package io.tollgate.spring;
 
 import io.tollgate.config.PolicyException;
 import io.tollgate.core.RateLimiter;
+import io.tollgate.config.StoreSettings;
 import io.tollgate.servlet.TollgateFilter;
+import io.tollgate.spring.reactive.TollgateWebFilter;
 import jakarta.servlet.DispatcherType;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -23,7 +25,8 @@ import org.springframework.core.io.ResourceLoader;
  * Tollgate in a Spring Boot application, on when {@code tollgate.policy} is set (and
  * {@code tollgate.enabled} is not false): the policy file read at start (a bad one stops the
  * application with its errors at file:line:col), its store opened, a {@link RateLimiter} bean, and
- * in a servlet application the {@link TollgateFilter} registered on every request; with a
+ * the filter on every request: {@link TollgateFilter} in a servlet application, {@link TollgateWebFilter}
+ * in a WebFlux one; with a
  * {@link MeterRegistry} (the actuator), the engine's and the store's meters in it.
  */
 @AutoConfiguration
@@ -45,7 +48,8 @@ public class TollgateAutoConfiguration {
     }
     log.info("tollgate: policy {} ({} routes, {} limits, sha256 {}), store {}", p.file().source(),
         p.file().policy().routes().size(), p.file().policy().limits().size(), p.file().sha256(),
-        p.store().getClass().getSimpleName());
+        p.storeSettings().describe());
+    p.file().warnServerOnly(log);
     return p;
   }
 
@@ -83,10 +87,7 @@ public class TollgateAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "tollgateFilter")
     FilterRegistrationBean<TollgateFilter> tollgateFilter(TollgatePolicy policy, TollgateProperties properties) {
-      TollgateFilter.warnServerSettings(policy.file());
-      TollgateFilter filter = TollgateFilter.builder(policy.limiter())
-          .trustedProxies(policy.file().settings().trustedProxies())
-          .encodedSlash(policy.file().settings().http().encodedSlash()).build();
+      TollgateFilter filter = TollgateFilter.of(policy.admission());
       policy.onReload(filter::update);
       FilterRegistrationBean<TollgateFilter> r = new FilterRegistrationBean<>(filter);
       r.setName("tollgateFilter");
@@ -95,6 +96,22 @@ public class TollgateAutoConfiguration {
       r.setDispatcherTypes(DispatcherType.REQUEST);
       r.addUrlPatterns("/*");
       return r;
+    }
+  }
+
+  /** The WebFilter on every request of a WebFlux application, at {@code tollgate.filter-order}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+  @ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+  static class Reactive {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "tollgateWebFilter")
+    TollgateWebFilter tollgateWebFilter(TollgatePolicy policy, TollgateProperties properties) {
+      TollgateWebFilter filter = new TollgateWebFilter(policy.admission(), policy.storeSettings() instanceof StoreSettings.Redis,
+          properties.getFilterOrder());
+      policy.onReload(filter::update);
+      return filter;
     }
   }
 }

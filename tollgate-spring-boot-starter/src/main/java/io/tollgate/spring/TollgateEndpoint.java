@@ -27,7 +27,7 @@ public class TollgateEndpoint {
     out.put("sha256", policy.file().sha256());
     out.put("loadedAt", policy.loadedAt().toString());
     out.put("reloadable", policy.reloadable());
-    out.put("store", policy.file().settings().store().describe());
+    out.put("store", policy.storeSettings().describe());
     out.put("routes", policy.file().policy().routes().stream().map(r -> r.name()).toList());
     out.put("limits", policy.file().policy().limits().stream().map(l -> l.toString()).toList());
     return out;

@@ -25,8 +25,9 @@ public final class TollgatePolicy implements AutoCloseable {
 
   private final java.nio.file.Path path; // null: not a file (a class path resource in a jar): not reloadable
   private final CounterStore store;
-  private final String storeOverride;
-  private final java.util.List<java.util.function.Consumer<RateLimiter>> onReload =
+  private final StoreSettings storeSettings; // the file's, or tollgate.store's
+  private final boolean storeOverridden;
+  private final java.util.List<java.util.function.Consumer<io.tollgate.core.Admission>> onReload =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile PolicyFile file;
   private volatile RateLimiter limiter;
@@ -34,12 +35,13 @@ public final class TollgatePolicy implements AutoCloseable {
   private io.tollgate.config.PolicyWatcher watcher;
   private final io.tollgate.metrics.DecisionMetrics metrics; // null: no MeterRegistry
 
-  private TollgatePolicy(java.nio.file.Path path, PolicyFile file, CounterStore store, String storeOverride,
-      io.micrometer.core.instrument.MeterRegistry registry) {
+  private TollgatePolicy(java.nio.file.Path path, PolicyFile file, CounterStore store, StoreSettings storeSettings,
+      boolean storeOverridden, io.micrometer.core.instrument.MeterRegistry registry) {
     this.path = path;
     this.file = file;
     this.store = store;
-    this.storeOverride = storeOverride;
+    this.storeSettings = storeSettings;
+    this.storeOverridden = storeOverridden;
     this.metrics = registry == null ? null : new io.tollgate.metrics.DecisionMetrics(registry, store, () -> this.limiter);
     this.limiter = limiterFor(file);
   }
@@ -72,14 +74,15 @@ public final class TollgatePolicy implements AutoCloseable {
     if (next.version().equals(now.version())) {
       return new Reload("unchanged", now.sha256(), java.util.List.of());
     }
-    if (!next.settings().store().equals(now.settings().store()) && storeOverride == null) {
+    if (!next.settings().store().equals(now.settings().store()) && !storeOverridden) {
       log.warn("tollgate: the store of {} changed; it applies at the next start", path);
     }
     RateLimiter nextLimiter = limiterFor(next);
     file = next;
     limiter = nextLimiter;
     loadedAt = java.time.Instant.now();
-    onReload.forEach(listener -> listener.accept(nextLimiter));
+    io.tollgate.core.Admission steps = admission();
+    onReload.forEach(listener -> listener.accept(steps));
     log.info("tollgate: reloaded {} (sha256 {}): {} routes, {} limits", path, next.sha256(),
         next.policy().routes().size(), next.policy().limits().size());
     return new Reload("reloaded", next.sha256(), java.util.List.of());
@@ -92,8 +95,8 @@ public final class TollgatePolicy implements AutoCloseable {
     }
   }
 
-  /** Told of every reloaded limiter (the filter). */
-  void onReload(java.util.function.Consumer<RateLimiter> listener) {
+  /** Told of every reloaded policy's steps (the filter: its limiter, trusted proxies and paths). */
+  void onReload(java.util.function.Consumer<io.tollgate.core.Admission> listener) {
     onReload.add(listener);
   }
 
@@ -128,11 +131,9 @@ public final class TollgatePolicy implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the policy " + describe(resource) + ": " + e.getMessage(), e);
     }
-    StoreSettings settings = storeOverride == null || storeOverride.isBlank() ? file.settings().store()
-        : override(storeOverride.trim(), file.settings().store());
-    CounterStore store = Stores.open(settings);
-    return new TollgatePolicy(path, file, store, storeOverride == null || storeOverride.isBlank() ? null : storeOverride,
-        registry);
+    boolean overridden = storeOverride != null && !storeOverride.isBlank();
+    StoreSettings settings = overridden ? override(storeOverride.trim(), file.settings().store()) : file.settings().store();
+    return new TollgatePolicy(path, file, Stores.open(settings), settings, overridden, registry);
   }
 
   private static String describe(Resource r) {
@@ -161,9 +162,20 @@ public final class TollgatePolicy implements AutoCloseable {
     return file;
   }
 
+  /** The steps a filter takes with each request: the limiter in effect, the file's trusted proxies and paths. */
+  public io.tollgate.core.Admission admission() {
+    return io.tollgate.core.Admission.builder(limiter()).trustedProxies(file().settings().trustedProxies())
+        .encodedSlash(file().settings().http().encodedSlash()).build();
+  }
+
   /** The engine over the store, for the policy in effect. */
   public RateLimiter limiter() {
     return limiter;
+  }
+
+  /** Where the counters live: the file's {@code store}, or {@code tollgate.store} when set. */
+  public StoreSettings storeSettings() {
+    return storeSettings;
   }
 
   /** The store the counters live in. */

@@ -4,22 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.core.RateLimiter;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -27,21 +23,20 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
- * The starter in a real Spring Boot application (embedded Tomcat, a random port), driven over HTTP:
- * the dependency and {@code tollgate.policy} turn it on; tenants across API keys, 304s not counted,
- * reads vs writes, a limit's own 509, the status endpoint, a concurrency slot held by an asynchronous
- * controller; the RateLimiter bean. One application for the class, each test on keys of its own.
+ * The starter in a real Spring MVC application (embedded Tomcat, a random port): {@link SeedBehaviour}'s
+ * cases, a concurrency slot held by an asynchronous controller ({@code DeferredResult}) until its
+ * response completes, the RateLimiter bean and the meters.
  */
-class TollgateStarterTest {
+class TollgateStarterTest extends SeedBehaviour {
 
-  static ConfigurableApplicationContext app;
-  static String base;
-  static final HttpClient http = HttpClient.newHttpClient();
   static final Map<String, DeferredResult<String>> jobs = new ConcurrentHashMap<>();
 
-  @SpringBootApplication
+  /** The application: this controller and the auto-configuration, nothing scanned (the other tests' apps stay theirs). */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
   @RestController
   static class Demo {
     @GetMapping("/items/{id}")
@@ -60,6 +55,14 @@ class TollgateStarterTest {
       return "export";
     }
 
+    @GetMapping("/lookup/{id}")
+    String lookup(@PathVariable("id") String id) {
+      if (id.startsWith("missing")) {
+        throw new ResponseStatusException(HttpStatus.NOT_FOUND, id);
+      }
+      return "found " + id;
+    }
+
     @GetMapping("/jobs")
     DeferredResult<String> job(@RequestHeader("X-Job") String name) {
       DeferredResult<String> r = new DeferredResult<>(30_000L);
@@ -70,57 +73,13 @@ class TollgateStarterTest {
 
   @BeforeAll
   static void start() {
-    app = new SpringApplication(Demo.class).run("--server.port=0", "--server.address=127.0.0.1",
-        "--tollgate.policy=classpath:tollgate-test.yaml", "--spring.main.banner-mode=off");
-    base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
-
-  static HttpResponse<String> send(String method, String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).method(method,
-        HttpRequest.BodyPublishers.noBody());
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    use(new SpringApplication(Demo.class).run("--server.port=0", "--server.address=127.0.0.1",
+        "--tollgate.policy=classpath:tollgate-test.yaml", "--spring.main.banner-mode=off"));
   }
 
   @Test
-  void aTenantsKeysShareOneBudgetAndNotModifiedIsNotCounted() throws Exception {
-    List<String> seen = new ArrayList<>();
-    for (String key : new String[] {"key-a1", "key-a2", "key-a1", "key-a2", "key-a1"}) {
-      HttpResponse<String> r = send("GET", "/items/1", "X-Api-Key", key);
-      seen.add(r.statusCode() + ":" + r.headers().firstValue("X-RateLimit-Remaining").orElse("-"));
-    }
-    assertThat(seen).as("acme's two keys, one budget of 4").containsExactly("200:3", "200:2", "200:1", "200:0", "429:0");
-    assertThat(send("GET", "/items/1", "X-Api-Key", "key-g1").statusCode()).as("another tenant").isEqualTo(200);
-    for (int i = 0; i < 3; i++) {
-      assertThat(send("GET", "/items/1", "X-Api-Key", "key-g1", "If-None-Match", "\"v1\"").statusCode()).isEqualTo(304);
-    }
-    assertThat(send("GET", "/items/1", "X-Api-Key", "key-g1").headers().firstValue("X-RateLimit-Remaining"))
-        .as("the 304s gave their units back").hasValue("2");
-    HttpResponse<String> refused = send("GET", "/items/1", "X-Api-Key", "key-a1");
-    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-  }
-
-  @Test
-  void writesHaveALimitOfTheirOwnAndARefusalItsOwnStatus() throws Exception {
-    assertThat(send("POST", "/items/7", "X-Forwarded-For", "x", "X-Api-Key", "nobody").statusCode()).isEqualTo(200);
-    assertThat(send("POST", "/items/7", "X-Api-Key", "nobody").statusCode()).as("one write an hour").isEqualTo(429);
-    assertThat(send("GET", "/items/7", "X-Api-Key", "nobody").statusCode()).as("reads go on").isEqualTo(200);
-    assertThat(send("GET", "/export").statusCode()).isEqualTo(200);
-    assertThat(send("GET", "/export").statusCode()).isEqualTo(509);
-  }
-
-  @Test
-  void theStatusEndpointAndTheRateLimiterBean() throws Exception {
-    send("GET", "/items/9", "X-Api-Key", "key-solo");
-    HttpResponse<String> view = send("GET", "/ratelimits", "X-Api-Key", "key-solo");
-    assertThat(view.body()).contains("\"name\":\"per-tenant\"").contains("\"remaining\":3");
+  void theRateLimiterBeanAndTheMeters() throws Exception {
+    send("GET", "/items/9", "X-Api-Key", "key-meters");
     RateLimiter limiter = app.getBean(RateLimiter.class);
     assertThat(limiter.policy().limits()).extracting(l -> l.name()).contains("per-tenant", "writes", "export", "jobs");
     io.micrometer.core.instrument.MeterRegistry registry = app.getBean(io.micrometer.core.instrument.MeterRegistry.class);
@@ -134,21 +93,31 @@ class TollgateStarterTest {
   void aConcurrencySlotIsHeldByAnAsynchronousControllerUntilItsResponseCompletes() throws Exception {
     CompletableFuture<HttpResponse<String>> first = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/jobs"))
         .header("X-Job", "one").build(), HttpResponse.BodyHandlers.ofString());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!jobs.containsKey("one") && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(1_000_000);
-    }
+    await(() -> jobs.containsKey("one"), "job one");
     assertThat(send("GET", "/jobs", "X-Job", "two").statusCode()).as("the slot is held").isEqualTo(429);
     jobs.remove("one").setResult("done");
     assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("done");
     CompletableFuture<HttpResponse<String>> third = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/jobs"))
         .header("X-Job", "three").build(), HttpResponse.BodyHandlers.ofString());
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!jobs.containsKey("three") && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(1_000_000);
-    }
+    await(() -> jobs.containsKey("three") || third.isDone(), "job three");
     assertThat(jobs).as("the slot came back when the response completed").containsKey("three");
     jobs.remove("three").setResult("done");
     assertThat(third.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aClientThatWentAwayGivesItsSlotBackWhenTheApplicationAnswers() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", URI.create(base).getPort())) {
+      s.getOutputStream().write("GET /jobs HTTP/1.1\r\nHost: t\r\nX-Job: gone\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      await(() -> jobs.containsKey("gone"), "job gone");
+    }
+    // Tomcat does not watch an idle asynchronous request's connection: it learns that the client went
+    // away when the application answers (or the async timeout passes), and the slot comes back then
+    jobs.remove("gone").setResult("too late");
+    RateLimiter limiter = app.getBean(RateLimiter.class);
+    await(() -> limiter.status(io.tollgate.core.RequestInfo.builder().path("/jobs").build()).stream()
+        .anyMatch(st -> st.name().equals("jobs") && st.remaining() == 1), "the slot back");
   }
 }
