@@ -8,6 +8,9 @@ import io.tollgate.core.RequestPath;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -33,11 +36,13 @@ import reactor.core.scheduler.Schedulers;
  * <p>An allowed request is settled when its response is complete: with its status, or with the
  * status of the {@link ErrorResponse} (a {@code ResponseStatusException}) the application ended
  * with; it is aborted (units kept, concurrency slots back) when the client cancels or the
- * application fails otherwise. Thread-safe; {@link #update} swaps in a reloaded policy.
+ * application fails otherwise, and so is a decision on Redis that the client did not wait for. Thread-safe; {@link #update} swaps in a reloaded policy.
  */
 public final class TollgateWebFilter implements WebFilter, Ordered {
 
   private static final InetSocketAddress UNKNOWN = InetSocketAddress.createUnresolved("0.0.0.0", 0);
+  /** Where decisions that read Redis with the blocking API run: Reactor's threads for blocking work. */
+  private static final Executor BLOCKING = task -> Schedulers.boundedElastic().schedule(task);
 
   private volatile Admission admission;
   private final boolean sharedStore;
@@ -95,11 +100,21 @@ public final class TollgateWebFilter implements WebFilter, Ordered {
     if (!sharedStore) { // the memory store answers at once
       return answer(exchange, chain, a, info, statusView, a.decide(info, statusView));
     }
-    Mono<Decision> decision = a.blocks(statusView)
-        ? Mono.fromCallable(() -> a.decide(info, statusView)).subscribeOn(Schedulers.boundedElastic())
-        // completed on the store's I/O thread: the application goes on elsewhere
-        : Mono.fromFuture(() -> a.limiter().decideAsync(info)).publishOn(Schedulers.parallel());
-    return decision.flatMap(d -> answer(exchange, chain, a, info, statusView, d));
+    CompletableFuture<Decision> deciding = a.blocks(statusView)
+        ? CompletableFuture.supplyAsync(() -> a.decide(info, statusView), BLOCKING)
+        : a.limiter().decideAsync(info);
+    AtomicBoolean taken = new AtomicBoolean(); // the decision reached answer(), which settles it from then on
+    return Mono.fromFuture(deciding, true)
+        .publishOn(Schedulers.parallel()) // completed on the store's I/O thread: the application goes on elsewhere
+        .flatMap(d -> {
+          taken.set(true);
+          return answer(exchange, chain, a, info, statusView, d);
+        })
+        .doOnCancel(() -> {
+          if (!taken.get()) { // the client went away while it was decided: give the slots back when it comes
+            deciding.thenAccept(Decision::abort);
+          }
+        });
   }
 
   private static Mono<Void> answer(ServerWebExchange exchange, WebFilterChain chain, Admission a,
