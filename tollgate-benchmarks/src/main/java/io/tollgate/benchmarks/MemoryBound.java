@@ -3,7 +3,6 @@ package io.tollgate.benchmarks;
 import io.tollgate.core.Limit;
 import io.tollgate.core.Policy;
 import io.tollgate.core.RateLimiter;
-import io.tollgate.core.RequestInfo;
 import io.tollgate.core.RequestPath;
 import io.tollgate.core.store.MemoryStore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,37 +34,6 @@ public final class MemoryBound {
   /** Paths a client sends, already normal (what nearly every client sends) as the gateway reads them. */
   private static final String[] PATHS = {"/v1/items/42", "/v1/items/42/notes", "/v1/users/7", "/v1/orders",
       "/v1/orders/2026/12", "/v1/search", "/v1/items/42/notes/3", "/v1/reports/daily"};
-
-  /** A request read in place, as the gateway's is. */
-  private static final class Caller implements RequestInfo {
-    String path;
-    String ip;
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public String path() {
-      return path;
-    }
-
-    @Override
-    public String header(String lowerCaseName) {
-      return null;
-    }
-
-    @Override
-    public String queryParam(String name) {
-      return null;
-    }
-
-    @Override
-    public String clientIp() {
-      return ip;
-    }
-  }
 
   public static void main(String[] args) throws Exception {
     long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;

@@ -2,7 +2,6 @@ package io.tollgate.benchmarks;
 
 import io.tollgate.core.Decision;
 import io.tollgate.core.RateLimiter;
-import io.tollgate.core.RequestInfo;
 import io.tollgate.core.RequestPath;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,42 +42,12 @@ public class PathBenchmark {
   public String path;
 
   private RateLimiter limiter;
-  private Request request;
-
-  /** A request read in place, as the gateway's is: the path is set per call. */
-  static final class Request implements RequestInfo {
-    String path;
-
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public String path() {
-      return path;
-    }
-
-    @Override
-    public String header(String lowerCaseName) {
-      return null;
-    }
-
-    @Override
-    public String queryParam(String name) {
-      return null;
-    }
-
-    @Override
-    public String clientIp() {
-      return TwoLimits.CLIENT;
-    }
-  }
+  private Caller request;
 
   @Setup
   public void setUp() {
     limiter = RateLimiter.builder(TwoLimits.policy(true)).build();
-    request = new Request();
+    request = new Caller();
   }
 
   @Benchmark
