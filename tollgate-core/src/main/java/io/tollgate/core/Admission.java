@@ -36,6 +36,7 @@ public final class Admission {
   private final Clock clock;
   private final List<KeyPart> identities;
   private final String statusEndpoint; // null: none
+  private final boolean banned; // the policy has a ban: deciding reads it first
 
   private Admission(RateLimiter limiter, List<Cidr> trusted, RequestPath.EncodedSlash encodedSlash, Clock clock) {
     this.limiter = limiter;
@@ -45,6 +46,7 @@ public final class Admission {
     this.clock = clock;
     this.identities = limiter.policy().identities();
     this.statusEndpoint = limiter.policy().statusEndpoint();
+    this.banned = limiter.policy().ban() != null;
   }
 
   /** The steps for {@code limiter}: no trusted proxies, encoded slashes rejected, the system clock. */
@@ -111,7 +113,7 @@ public final class Admission {
    * {@link RateLimiter#decideAsync} waits on no thread.
    */
   public boolean blocks(boolean statusView) {
-    return statusView || limiter.policy().ban() != null;
+    return statusView || banned;
   }
 
   /** The decision for {@code info}: {@link RateLimiter#screen} for the status view, else {@link RateLimiter#decide}. */
