@@ -62,21 +62,21 @@ trap 'kill $(cat "$dir/ratelimit.pid" "$dir/tollgate.pid") 2>/dev/null; redis-cl
 for u in http://127.0.0.1:$RL_HTTP/healthcheck http://127.0.0.1:$TG_HTTP/healthcheck; do
   for i in $(seq 100); do [ "$(curl -s $u)" = OK ] && break; sleep 0.2; done
 done
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # clock ticks (1/100 s) the process has run
+. "$here/../wrk-rows.sh" # proc_ticks: the clock ticks (1/100 s) a process has run
 pid() { [ "$1" = reference ] && cat "$dir/ratelimit.pid" || cat "$dir/tollgate.pid"; }
 json() { # name port -> "name json <rps> ... p99 <ms> ... <cpu us per decision>"
-  local before; before=$(cpu "$(pid "$1")")
+  local before; before=$(proc_ticks "$(pid "$1")")
   wrk -t1 -c$C -d${D}s --latency -s "$dir/body.lua" "http://127.0.0.1:$2" > "$dir/wrk.out"
-  awk -v n="$1" -v ticks=$(( $(cpu "$(pid "$1")") - before )) -v d="$D" '
+  awk -v n="$1" -v ticks=$(( $(proc_ticks "$(pid "$1")") - before )) -v d="$D" '
     / 99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v); p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
     /Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
     END { printf "%-9s json %8.0f decisions/s  p99 %6.2f ms  cpu %5.1f us/decision%s\n", n, rps, p99,
       ticks * 10000 / (rps * d), bad ? "  NON-2XX " bad : "" }' "$dir/wrk.out"
 }
 grpc() { # name port
-  local before; before=$(cpu "$(pid "$1")")
+  local before; before=$(proc_ticks "$(pid "$1")")
   "$dir/loadgen" -target "127.0.0.1:$2" -seconds "$D" -warm 1 -inflight $C -values "$VALUES" > "$dir/grpc.out"
-  awk -v n="$1" -v ticks=$(( $(cpu "$(pid "$1")") - before )) -v d="$D" '
+  awk -v n="$1" -v ticks=$(( $(proc_ticks "$(pid "$1")") - before )) -v d="$D" '
     { gsub(",", ""); printf "%-9s grpc %8.0f decisions/s  p99 %6.2f ms  cpu %5.1f us/decision  (p50 %s ms, %s failed, %s over)\n",
       n, $1, $7, ticks * 10000 / ($1 * (d + 1)), $4, $9, $11 }' "$dir/grpc.out"
 }

@@ -61,7 +61,7 @@ final class CheckService implements HttpService {
     String raw = q < 0 ? full : full.substring(0, q);
     RequestPath path;
     try {
-      path = deciding.path(raw);
+      path = deciding.admission().path(raw);
     } catch (RequestPath.InvalidPathException e) {
       return unreadable(e.getMessage());
     }
@@ -72,7 +72,7 @@ final class CheckService implements HttpService {
       b.authority(host.trim()).set(HttpHeaderNames.HOST, host.trim()); // the original's Host, as Traefik tells it
     }
     ArmeriaRequestInfo info = deciding.info(ctx, b.build(), path, q < 0 ? null : full.substring(q + 1));
-    String why = deciding.unreadable(info);
+    String why = deciding.admission().unreadable(info);
     if (why != null) {
       return unreadable(why);
     }

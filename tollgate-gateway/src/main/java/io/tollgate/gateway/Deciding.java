@@ -45,15 +45,6 @@ final class Deciding {
   }
 
   /**
-   * {@code raw}, a path without its query, as the upstream gets it and as routes match it.
-   *
-   * @throws RequestPath.InvalidPathException when it cannot be served as written
-   */
-  RequestPath path(String raw) {
-    return admission.path(raw);
-  }
-
-  /**
    * What the limiter reads of a request with {@code headers}, matched on {@code path}.
    *
    * @param rawQuery the query string without its '?', or {@code null}
@@ -61,11 +52,6 @@ final class Deciding {
   ArmeriaRequestInfo info(ServiceRequestContext ctx, RequestHeaders headers, RequestPath path, String rawQuery) {
     String ip = admission.clientIp(ctx.remoteAddress(), headers.get(HttpHeaderNames.X_FORWARDED_FOR));
     return new ArmeriaRequestInfo(headers, path.forMatching(), rawQuery, ip);
-  }
-
-  /** Why {@code info} cannot be decided (an identity sent twice with different values), or {@code null}. */
-  String unreadable(ArmeriaRequestInfo info) {
-    return admission.unreadable(info);
   }
 
   /**

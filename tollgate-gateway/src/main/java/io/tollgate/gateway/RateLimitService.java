@@ -48,7 +48,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     String raw = q < 0 ? full : full.substring(0, q);
     RequestPath read;
     try {
-      read = deciding.path(raw);
+      read = deciding.admission().path(raw);
     } catch (RequestPath.InvalidPathException e) {
       return Answers.badRequest(e.getMessage());
     }
@@ -58,7 +58,7 @@ final class RateLimitService extends SimpleDecoratingHttpService {
     }
     HttpRequest req = path != raw ? received.withHeaders(headers) : received;
     ArmeriaRequestInfo info = deciding.info(ctx, headers, read, q < 0 ? null : full.substring(q + 1));
-    String unreadable = deciding.unreadable(info);
+    String unreadable = deciding.admission().unreadable(info);
     if (unreadable != null) {
       return Answers.badRequest(unreadable);
     }
