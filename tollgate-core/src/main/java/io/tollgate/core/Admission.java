@@ -84,6 +84,14 @@ public final class Admission {
   }
 
   /**
+   * Whether {@link #clientIp} reads X-Forwarded-For at all (some proxy is trusted); a door whose
+   * header lookup costs something passes {@code null} for it otherwise.
+   */
+  public boolean readsForwardedFor() {
+    return !trusted.isEmpty();
+  }
+
+  /**
    * Why {@code info} cannot be decided: the first identity (a header or query parameter a key reads)
    * it sends twice with different values, as {@code header X-Api-Key was sent twice with different
    * values}; {@code null} when it can. The same value twice is one value.

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class TollgateFilter implements Filter {
 
   /** A filter taking {@code admission}'s steps (its limiter's store stays the caller's). */
   public static TollgateFilter of(Admission admission) {
-    return new TollgateFilter(java.util.Objects.requireNonNull(admission, "admission"));
+    return new TollgateFilter(Objects.requireNonNull(admission, "admission"));
   }
 
   /** A filter deciding with {@code limiter} (its store stays the caller's). */
@@ -123,7 +124,7 @@ public final class TollgateFilter implements Filter {
 
   /** From the next request on, takes {@code admission}'s steps (a reloaded policy with its trusted proxies and paths). */
   public void update(Admission admission) {
-    this.admission = java.util.Objects.requireNonNull(admission, "admission");
+    this.admission = Objects.requireNonNull(admission, "admission");
   }
 
   /** The limiter deciding now. */
@@ -147,8 +148,8 @@ public final class TollgateFilter implements Filter {
       write(res, HttpAnswer.badRequest(bad.getMessage(), 400));
       return;
     }
-    String ip = a.clientIp(InetSocketAddress.createUnresolved(req.getRemoteAddr(), req.getRemotePort()),
-        req.getHeader("X-Forwarded-For"));
+    String ip = a.clientIp(InetSocketAddress.createUnresolved(req.getRemoteAddr(), 0),
+        a.readsForwardedFor() ? req.getHeader("X-Forwarded-For") : null); // Tomcat's header lookup is a scan
     ServletRequestInfo info = new ServletRequestInfo(req, path.forMatching(), ip);
     String unreadable = a.unreadable(info);
     if (unreadable != null) {

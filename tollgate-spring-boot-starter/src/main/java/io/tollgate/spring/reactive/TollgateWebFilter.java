@@ -8,6 +8,7 @@ import io.tollgate.core.RequestPath;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,7 +67,7 @@ public final class TollgateWebFilter implements WebFilter, Ordered {
 
   /** From the next request on, takes {@code admission}'s steps (a reloaded policy with its trusted proxies and paths). */
   public void update(Admission admission) {
-    this.admission = java.util.Objects.requireNonNull(admission, "admission");
+    this.admission = Objects.requireNonNull(admission, "admission");
   }
 
   /** The limiter deciding now. */
@@ -90,7 +91,8 @@ public final class TollgateWebFilter implements WebFilter, Ordered {
       return write(exchange.getResponse(), HttpAnswer.badRequest(bad.getMessage(), 400));
     }
     InetSocketAddress peer = req.getRemoteAddress();
-    String ip = a.clientIp(peer == null ? UNKNOWN : peer, req.getHeaders().getFirst("X-Forwarded-For"));
+    String ip = a.clientIp(peer == null ? UNKNOWN : peer,
+        a.readsForwardedFor() ? req.getHeaders().getFirst("X-Forwarded-For") : null);
     WebFluxRequestInfo info = new WebFluxRequestInfo(req, path.forMatching(), ip);
     String unreadable = a.unreadable(info);
     if (unreadable != null) {
