@@ -1,16 +1,28 @@
 package io.tollgate.spring;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.config.PolicyError;
 import io.tollgate.config.PolicyException;
 import io.tollgate.config.PolicyFile;
 import io.tollgate.config.PolicyLoader;
+import io.tollgate.config.PolicyWatcher;
 import io.tollgate.config.StoreSettings;
+import io.tollgate.core.Admission;
 import io.tollgate.core.RateLimiter;
 import io.tollgate.core.store.CounterStore;
+import io.tollgate.metrics.DecisionMetrics;
 import io.tollgate.redis.Stores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;
 
 /**
@@ -21,28 +33,27 @@ import org.springframework.core.io.Resource;
  */
 public final class TollgatePolicy implements AutoCloseable {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("tollgate");
+  private static final Logger log = LoggerFactory.getLogger("tollgate");
 
-  private final java.nio.file.Path path; // null: not a file (a class path resource in a jar): not reloadable
+  private final Path path; // null: not a file (a class path resource in a jar): not reloadable
   private final CounterStore store;
   private final StoreSettings storeSettings; // the file's, or tollgate.store's
   private final boolean storeOverridden;
-  private final java.util.List<java.util.function.Consumer<io.tollgate.core.Admission>> onReload =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<Admission>> onReload = new CopyOnWriteArrayList<>();
   private volatile PolicyFile file;
   private volatile RateLimiter limiter;
-  private volatile java.time.Instant loadedAt = java.time.Instant.now();
-  private io.tollgate.config.PolicyWatcher watcher;
-  private final io.tollgate.metrics.DecisionMetrics metrics; // null: no MeterRegistry
+  private volatile Instant loadedAt = Instant.now();
+  private PolicyWatcher watcher;
+  private final DecisionMetrics metrics; // null: no MeterRegistry
 
-  private TollgatePolicy(java.nio.file.Path path, PolicyFile file, CounterStore store, StoreSettings storeSettings,
-      boolean storeOverridden, io.micrometer.core.instrument.MeterRegistry registry) {
+  private TollgatePolicy(Path path, PolicyFile file, CounterStore store, StoreSettings storeSettings,
+      boolean storeOverridden, MeterRegistry registry) {
     this.path = path;
     this.file = file;
     this.store = store;
     this.storeSettings = storeSettings;
     this.storeOverridden = storeOverridden;
-    this.metrics = registry == null ? null : new io.tollgate.metrics.DecisionMetrics(registry, store, () -> this.limiter);
+    this.metrics = registry == null ? null : new DecisionMetrics(registry, store, () -> this.limiter);
     this.limiter = limiterFor(file);
   }
 
@@ -52,7 +63,7 @@ public final class TollgatePolicy implements AutoCloseable {
   }
 
   /** What a reload did: {@code reloaded}, {@code unchanged} or {@code rejected} (with the errors). */
-  public record Reload(String result, String sha256, java.util.List<String> errors) {}
+  public record Reload(String result, String sha256, List<String> errors) {}
 
   /**
    * Reads the file again and, when it is valid and different, swaps its policy in between requests
@@ -61,7 +72,7 @@ public final class TollgatePolicy implements AutoCloseable {
   public synchronized Reload reload() {
     PolicyFile now = file;
     if (path == null) {
-      return new Reload("unchanged", now.sha256(), java.util.List.of());
+      return new Reload("unchanged", now.sha256(), List.of());
     }
     PolicyFile next;
     try {
@@ -69,10 +80,10 @@ public final class TollgatePolicy implements AutoCloseable {
     } catch (PolicyException e) {
       log.warn("tollgate: reload of {} rejected, the policy in effect stays: {}", path, e.getMessage());
       return new Reload("rejected", now.sha256(),
-          e.errors().stream().map(io.tollgate.config.PolicyError::toString).toList());
+          e.errors().stream().map(PolicyError::toString).toList());
     }
     if (next.version().equals(now.version())) {
-      return new Reload("unchanged", now.sha256(), java.util.List.of());
+      return new Reload("unchanged", now.sha256(), List.of());
     }
     if (!next.settings().store().equals(now.settings().store()) && !storeOverridden) {
       log.warn("tollgate: the store of {} changed; it applies at the next start", path);
@@ -80,28 +91,28 @@ public final class TollgatePolicy implements AutoCloseable {
     RateLimiter nextLimiter = limiterFor(next);
     file = next;
     limiter = nextLimiter;
-    loadedAt = java.time.Instant.now();
-    io.tollgate.core.Admission steps = admission();
+    loadedAt = Instant.now();
+    Admission steps = admission();
     onReload.forEach(listener -> listener.accept(steps));
     log.info("tollgate: reloaded {} (sha256 {}): {} routes, {} limits", path, next.sha256(),
         next.policy().routes().size(), next.policy().limits().size());
-    return new Reload("reloaded", next.sha256(), java.util.List.of());
+    return new Reload("reloaded", next.sha256(), List.of());
   }
 
   /** Reloads when the file changes (a no-op for a policy that is not a file). */
   void watch() {
     if (path != null && watcher == null) {
-      watcher = io.tollgate.config.PolicyWatcher.start(java.util.List.of(path), this::reload);
+      watcher = PolicyWatcher.start(List.of(path), this::reload);
     }
   }
 
   /** Told of every reloaded policy's steps (the filter: its limiter, trusted proxies and paths). */
-  void onReload(java.util.function.Consumer<io.tollgate.core.Admission> listener) {
+  void onReload(Consumer<Admission> listener) {
     onReload.add(listener);
   }
 
   /** When the policy in effect was read. */
-  public java.time.Instant loadedAt() {
+  public Instant loadedAt() {
     return loadedAt;
   }
 
@@ -118,10 +129,10 @@ public final class TollgatePolicy implements AutoCloseable {
    * @param registry where the engine's and the store's meters go; {@code null} for none
    * @throws PolicyException with every error at its file, line and column
    */
-  static TollgatePolicy load(Resource resource, String storeOverride, io.micrometer.core.instrument.MeterRegistry registry)
+  static TollgatePolicy load(Resource resource, String storeOverride, MeterRegistry registry)
       throws PolicyException {
     PolicyFile file;
-    java.nio.file.Path path = null;
+    Path path = null;
     try {
       if (resource.isFile()) {
         path = resource.getFile().toPath();
@@ -163,8 +174,8 @@ public final class TollgatePolicy implements AutoCloseable {
   }
 
   /** The steps a filter takes with each request: the limiter in effect, the file's trusted proxies and paths. */
-  public io.tollgate.core.Admission admission() {
-    return io.tollgate.core.Admission.builder(limiter()).trustedProxies(file().settings().trustedProxies())
+  public Admission admission() {
+    return Admission.builder(limiter()).trustedProxies(file().settings().trustedProxies())
         .encodedSlash(file().settings().http().encodedSlash()).build();
   }
 
