@@ -4,9 +4,33 @@
 #                                       with PID set, also the CPU that process spent per request
 #                                       ("cpu <us> us/req": its utime + stime over the run, /proc)
 #   medians FILE NAME...                prints each NAME's median req/s and p99 (and cpu) over FILE's rows
+#   warm_jvm PID URL                    loads a JVM with wrk in 10 s steps until its JIT compilers take at
+#                                       most 1% of its CPU under load (at least 3 steps, at most 15)
 # Needs C (connections) and D (seconds) set.
 
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # clock ticks (1/100 s) the process has run
+
+jit_ticks() { # clock ticks the JVM's JIT compiler threads have run
+  local t s=0
+  for t in /proc/"$1"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"* | "C2 Compiler"*) s=$(( s + $(awk '{print $14 + $15}' "$t/stat") ));; esac
+  done
+  echo "$s"
+}
+
+# On two cores under load the compilers are starved: a Spring application was still compiling a
+# fifth of its CPU after 60 s of wrk, and an application with more code (the starter's) later than
+# one with less. A row measured before its JVM is compiled pays for its compiling.
+warm_jvm() {
+  local pid=$1 url=$2 step j t
+  for step in $(seq 15); do
+    j=$(jit_ticks "$pid"); t=$(proc_ticks "$pid")
+    wrk -t1 -c"$C" -d10s "$url" > /dev/null
+    j=$(( $(jit_ticks "$pid") - j )); t=$(( $(proc_ticks "$pid") - t ))
+    [ "$step" -ge 3 ] && [ $(( j * 100 )) -le "$t" ] && break
+  done
+  echo "$url: compiled after $(( step * 10 )) s of load (compilers $j of $t ticks in the last 10 s)"
+}
 
 wrk_row() {
   local name=$1 url=$2 before=0 out; shift 2
