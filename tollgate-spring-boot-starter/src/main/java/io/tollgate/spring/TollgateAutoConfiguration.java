@@ -29,11 +29,7 @@ import org.springframework.core.io.ResourceLoader;
  * in a WebFlux one; with a
  * {@link MeterRegistry} (the actuator), the engine's and the store's meters in it.
  */
-// Spring Security's filter chain has the default order (-100) too: of filters of one order, the one
-// registered first runs first, so Tollgate's are registered before Security's.
-@AutoConfiguration(beforeName = {
-    "org.springframework.boot.autoconfigure.security.servlet.SecurityFilterAutoConfiguration",
-    "org.springframework.boot.autoconfigure.security.reactive.ReactiveSecurityAutoConfiguration"})
+@AutoConfiguration
 @ConditionalOnProperty(prefix = "tollgate", name = "policy")
 @ConditionalOnProperty(prefix = "tollgate", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(TollgateProperties.class)

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * tollgate.policy=classpath:tollgate.yaml   # required to turn Tollgate on; file:/etc/app/tollgate.yaml too
  * tollgate.enabled=true
  * tollgate.store=                           # overrides the file's store: memory | redis://… | rediss://…
- * tollgate.filter-order=-100                # before Spring Security's filter chain
+ * tollgate.filter-order=-101                # just before Spring Security's filter chain (-100)
  * tollgate.reload=watch                     # a file: policy reloaded when it changes; manual: on request only
  * </pre>
  */
@@ -25,8 +25,12 @@ public class TollgateProperties {
   /** Overrides the file's {@code store}: {@code memory}, or a {@code redis://} / {@code rediss://} URI. */
   private String store;
 
-  /** The filter's order: before Spring Security's (-100) by default. */
-  private int filterOrder = -100;
+  /**
+   * The filter's order: just before Spring Security's chain (-100) by default. Not -100 itself: of two
+   * filters of one order, which runs first depends on where each was declared (a WebFlux application's
+   * own {@code @EnableWebFluxSecurity} came first).
+   */
+  private int filterOrder = -101;
 
   /** {@code watch}: a {@code file:} policy is reloaded when it changes; {@code manual}: only when asked. */
   private Reload reload = Reload.WATCH;
