@@ -149,7 +149,7 @@ public final class TollgateFilter implements Filter {
       return;
     }
     String ip = a.clientIp(InetSocketAddress.createUnresolved(req.getRemoteAddr(), 0),
-        a.readsForwardedFor() ? req.getHeader("X-Forwarded-For") : null); // Tomcat's header lookup is a scan
+        a.readsForwardedFor() ? req.getHeader("X-Forwarded-For") : null); // a container's lookup scans the fields
     ServletRequestInfo info = new ServletRequestInfo(req, path.forMatching(), ip);
     String unreadable = a.unreadable(info);
     if (unreadable != null) {
