@@ -36,6 +36,14 @@ public abstract class RunningApp {
     }
   }
 
+  /** Closes the application, then {@code server} (its Redis: the application goes first). */
+  protected static void stopAppThen(AutoCloseable server) throws Exception {
+    stopApp();
+    if (server != null) {
+      server.close();
+    }
+  }
+
   protected static HttpResponse<String> send(String method, String path, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).method(method,
         HttpRequest.BodyPublishers.noBody());

@@ -24,11 +24,8 @@ class TollgateWebFluxRedisTest extends WebFluxBehaviour {
   }
 
   @AfterAll
-  static void stopRedis() {
-    stopApp(); // the application before its Redis
-    if (redis != null) {
-      redis.close();
-    }
+  static void stopRedis() throws Exception {
+    stopAppThen(redis);
   }
 
   @Test
