@@ -33,7 +33,7 @@ public class HeaderFieldsOnly {
       chain.doFilter(request, response);
     };
     FilterRegistrationBean<Filter> bean = new FilterRegistrationBean<>(fields);
-    bean.setOrder(-100); // tollgate.filter-order's default
+    bean.setOrder(-101); // tollgate.filter-order's default
     return bean;
   }
 }
