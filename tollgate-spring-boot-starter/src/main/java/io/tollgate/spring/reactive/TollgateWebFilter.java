@@ -60,11 +60,6 @@ public final class TollgateWebFilter implements WebFilter, Ordered {
     this.order = order;
   }
 
-  /** From the next request on, decides with {@code limiter} (a reloaded policy); the rest stays. */
-  public void update(RateLimiter limiter) {
-    admission = admission.withLimiter(limiter);
-  }
-
   /** From the next request on, takes {@code admission}'s steps (a reloaded policy with its trusted proxies and paths). */
   public void update(Admission admission) {
     this.admission = Objects.requireNonNull(admission, "admission");
