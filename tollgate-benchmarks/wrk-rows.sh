@@ -4,8 +4,9 @@
 #                                       with PID set, also the CPU that process spent per request
 #                                       ("cpu <us> us/req": its utime + stime over the run, /proc)
 #   medians FILE NAME...                prints each NAME's median req/s and p99 (and cpu) over FILE's rows
-#   warm_jvm PID URL                    loads a JVM with wrk in 10 s steps until its JIT compilers take at
+#   warm_jvm PID URL [wrk options...]   loads a JVM with wrk in 10 s steps until its JIT compilers take at
 #                                       most 1% of its CPU under load (at least 3 steps, at most 15)
+#   compiled PID COMMAND...             the same with any load: runs COMMAND (one step) until then
 # Needs C (connections) and D (seconds) set.
 
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # clock ticks (1/100 s) the process has run
@@ -22,14 +23,19 @@ jit_ticks() { # clock ticks the JVM's JIT compiler threads have run
 # fifth of its CPU after 60 s of wrk, and an application with more code (the starter's) later than
 # one with less. A row measured before its JVM is compiled pays for its compiling.
 warm_jvm() {
-  local pid=$1 url=$2 step j t
+  local pid=$1 url=$2; shift 2
+  compiled "$pid" wrk -t1 -c"$C" -d10s "$@" "$url"
+}
+
+compiled() {
+  local pid=$1 step j t; shift
   for step in $(seq 15); do
     j=$(jit_ticks "$pid"); t=$(proc_ticks "$pid")
-    wrk -t1 -c"$C" -d10s "$url" > /dev/null
+    "$@" > /dev/null
     j=$(( $(jit_ticks "$pid") - j )); t=$(( $(proc_ticks "$pid") - t ))
     [ "$step" -ge 3 ] && [ $(( j * 100 )) -le "$t" ] && break
   done
-  echo "$url: compiled after $(( step * 10 )) s of load (compilers $j of $t ticks in the last 10 s)"
+  echo "$pid: compiled after $step steps of load (compilers $j of $t ticks in the last step)"
 }
 
 wrk_row() {
