@@ -10,10 +10,12 @@
 # (what the Redis store's path costs), and the floor: RlsFloor, Armeria answering both doors with one
 # constant response (no rules, no store, no parsing of /json): the most a service on Armeria can do
 # on this machine.
+# BASELINE_JAR=path adds "baseline": a Tollgate from another build (a benchmarks.jar), on Redis as
+# "tollgate" is: a change measured against the code before it, side by side.
 # Each row also gives the server's CPU time per decision (utime + stime of its process over the run,
 # from /proc): on 2 cores the load generator takes a good part of the machine, so decisions/s alone
 # understate what a server would do on a machine of its own.
-# Rounds alternate the eight rows after a warm-up (each JVM loaded on each door until its JIT
+# Rounds alternate the rows after a warm-up (each JVM loaded on each door until its JIT
 # compilers are quiet: wrk-rows.sh's compiled); medians are printed last.
 # Needs redis-server, wrk, go, and RL_BIN (default /tmp/rl-bin/ratelimit; see shared/peers/envoy-ratelimit).
 # Usage: run.sh [seconds] [rounds] [values] [peers-dir]
@@ -23,7 +25,7 @@ root=$(cd "$here/../.." && pwd)
 D=${1:-10}; ROUNDS=${2:-3}; VALUES=${3:-100000}; C=64
 PEERS=${4:-$root/../shared/peers/envoy-ratelimit}
 RL_BIN=${RL_BIN:-/tmp/rl-bin/ratelimit}
-RP=16390; RL_HTTP=18190; RL_GRPC=18191; RL_DEBUG=16090; TG=18291; TG_HTTP=18290; MEM=18293; FL=18390
+RP=16390; RL_HTTP=18190; RL_GRPC=18191; RL_DEBUG=16090; TG=18291; TG_HTTP=18290; MEM=18293; BL=18297; FL=18390
 [ -x "$RL_BIN" ] || { echo "run.sh: $RL_BIN not found: build it with shared/peers/envoy-ratelimit/build.sh" >&2; exit 1; }
 (cd "$root" && ./mvnw -q -pl tollgate-benchmarks -am package -DskipTests)
 JAR="$root/tollgate-benchmarks/target/benchmarks.jar"
@@ -71,13 +73,21 @@ java ${TOLLGATE_JAVA_OPTS:-} -cp "$JAR" io.tollgate.server.Main serve --config "
 echo $! > "$dir/memory.pid"
 java ${TOLLGATE_JAVA_OPTS:-} -cp "$JAR" io.tollgate.benchmarks.RlsFloor $FL > "$dir/floor.log" 2>&1 &
 echo $! > "$dir/floor.pid"
-trap 'kill $(cat "$dir/ratelimit.pid" "$dir/tollgate.pid" "$dir/memory.pid" "$dir/floor.pid") 2>/dev/null; redis-cli -p $RP shutdown nosave >/dev/null 2>&1; rm -rf "$dir"' EXIT
-for u in http://127.0.0.1:$RL_HTTP/healthcheck http://127.0.0.1:$TG_HTTP/healthcheck http://127.0.0.1:$MEM/healthcheck; do
+servers=("tollgate $TG" "memory $MEM" "floor $FL") # name port (gRPC and /json on one port)
+if [ -n "${BASELINE_JAR:-}" ]; then
+  sed "s/$TG/$BL/; s/, http-listen: [^,}]*//" "$dir/tollgate.yaml" > "$dir/baseline.yaml"
+  java ${TOLLGATE_JAVA_OPTS:-} -cp "$BASELINE_JAR" io.tollgate.server.Main serve --config "$dir/baseline.yaml" > "$dir/baseline.log" 2>&1 &
+  echo $! > "$dir/baseline.pid"
+  servers=("tollgate $TG" "baseline $BL" "memory $MEM" "floor $FL")
+fi
+trap 'kill $(cat "$dir"/*.pid 2>/dev/null) 2>/dev/null; redis-cli -p $RP shutdown nosave >/dev/null 2>&1; rm -rf "$dir"' EXIT
+for u in http://127.0.0.1:$RL_HTTP/healthcheck http://127.0.0.1:$TG_HTTP/healthcheck http://127.0.0.1:$MEM/healthcheck \
+    ${BASELINE_JAR:+http://127.0.0.1:$BL/healthcheck}; do
   for i in $(seq 100); do [ "$(curl -s $u)" = OK ] && break; sleep 0.2; done
 done
 for i in $(seq 100); do curl -sf -XPOST http://127.0.0.1:$FL/json > /dev/null && break; sleep 0.2; done
 . "$here/../wrk-rows.sh" # proc_ticks: the clock ticks (1/100 s) a process has run
-pid() { case $1 in reference) cat "$dir/ratelimit.pid";; floor) cat "$dir/floor.pid";; memory) cat "$dir/memory.pid";; *) cat "$dir/tollgate.pid";; esac; }
+pid() { [ "$1" = reference ] && cat "$dir/ratelimit.pid" || cat "$dir/$1.pid"; }
 json() { # name port -> "name json <rps> ... p99 <ms> ... <cpu us per decision>"
   local before; before=$(proc_ticks "$(pid "$1")")
   wrk -t1 -c$C -d${D}s --latency -s "$dir/body.lua" "http://127.0.0.1:$2" > "$dir/wrk.out"
@@ -94,22 +104,23 @@ grpc() { # name port
     { gsub(",", ""); printf "%-9s grpc %8.0f decisions/s  p99 %6.2f ms  cpu %5.1f us/decision  (p50 %s ms, %s failed, %s over)\n",
       n, $1, $7, ticks * 10000 / ($1 * (d + 1)), $4, $9, $11 }' "$dir/grpc.out"
 }
-echo "warm-up: the reference ${D}s a door; Tollgate's two and the floor until their JIT has compiled each door's code..."
+echo "warm-up: the reference ${D}s a door; the JVMs until their JIT has compiled each door's code..."
 json reference $RL_HTTP > /dev/null; grpc reference $RL_GRPC > /dev/null
-compiled "$(pid tollgate)" json tollgate $TG
-compiled "$(pid tollgate)" grpc tollgate $TG
-compiled "$(pid memory)" json memory $MEM
-compiled "$(pid memory)" grpc memory $MEM
-compiled "$(pid floor)" json floor $FL
-compiled "$(pid floor)" grpc floor $FL
+for s in "${servers[@]}"; do
+  set -- $s
+  compiled "$(pid "$1")" json "$1" "$2"
+  compiled "$(pid "$1")" grpc "$1" "$2"
+done
 for r in $(seq "$ROUNDS"); do
-  json reference $RL_HTTP; json tollgate $TG; json memory $MEM; json floor $FL
-  grpc reference $RL_GRPC; grpc tollgate $TG; grpc memory $MEM; grpc floor $FL
+  for door in json grpc; do
+    [ $door = json ] && $door reference $RL_HTTP || $door reference $RL_GRPC
+    for s in "${servers[@]}"; do $door $s; done
+  done
 done | tee "$dir/out"
 echo "medians over $ROUNDS rounds:"
-for row in "reference json" "tollgate json" "memory json" "floor json" "reference grpc" "tollgate grpc" "memory grpc" \
-    "floor grpc"; do
+for row in "reference json" "${servers[@]/%/ json}" "reference grpc" "${servers[@]/%/ grpc}"; do
   set -- $row
+  [ $# = 3 ] && set -- "$1" "$3" # name port door -> name door
   awk -v n="$1" -v k="$2" '$1 == n && $2 == k { print $3, $6, $9 }' "$dir/out" > "$dir/rows"
   med() { cut -d' ' -f"$1" "$dir/rows" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
   printf "%-9s %s %8s decisions/s  p99 %s ms  cpu %s us/decision\n" "$1" "$2" "$(med 1)" "$(med 2)" "$(med 3)"

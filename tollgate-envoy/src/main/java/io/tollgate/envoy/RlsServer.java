@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.grpc.Status;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.tollgate.config.Settings;
 import io.tollgate.core.Clock;
 import io.tollgate.core.RateLimiter;
@@ -113,6 +114,11 @@ public final class RlsServer implements AutoCloseable {
     // at a stop, Envoy is told (GOAWAY) to open no more streams; the connection closes this much later
     sb.connectionDrainDuration(Duration.ofMillis(500));
     sb.meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    // A decision on Redis completes on the store's thread, and its answer is written from a task on
+    // the connection's event loop, flushed on its own: Envoy's one HTTP/2 connection then costs a
+    // write system call per answer. Consolidated, the answers of a batch go out in one (gRPC door,
+    // Redis store: 1.03-1.31x the decisions/s, docs/benchmarks.md).
+    sb.childChannelPipelineCustomizer(p -> p.addFirst(new FlushConsolidationHandler(256, true)));
     return sb;
   }
 
