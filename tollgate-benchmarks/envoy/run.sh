@@ -113,7 +113,8 @@ for s in "${servers[@]}"; do
 done
 for r in $(seq "$ROUNDS"); do
   for door in json grpc; do
-    [ $door = json ] && $door reference $RL_HTTP || $door reference $RL_GRPC
+    ref=$RL_GRPC; [ $door = json ] && ref=$RL_HTTP # the reference serves the two doors on two ports
+    $door reference $ref
     for s in "${servers[@]}"; do $door $s; done
   done
 done | tee "$dir/out"
