@@ -4,6 +4,8 @@
 #                                       with PID set, also the CPU that process spent per request
 #                                       ("cpu <us> us/req": its utime + stime over the run, /proc)
 #   medians FILE NAME...                prints each NAME's median req/s and p99 (and cpu) over FILE's rows
+#   ratios FILE N BASE                  FILE's rows in rounds of N: each row's req/s over BASE's of the same
+#                                       round, its p99 and cpu minus BASE's; prints each name's medians of those
 #   warm_jvm PID URL [wrk options...]   loads a JVM with wrk in 10 s steps until its JIT compilers take at
 #                                       most 1% of its CPU under load (at least 3 steps, at most 15)
 #   compiled PID COMMAND...             the same with any load: runs COMMAND (one step) until then
@@ -45,7 +47,7 @@ wrk_row() {
   echo "$out" | awk -v n="$name" -v ticks=$([ -n "${PID:-}" ] && echo $(( $(proc_ticks "$PID") - before )) || echo -1) -v d="$D" '
     / 99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v); p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
     /Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
-    END { printf "%-9s %8.0f req/s  p99 %6.2f ms%s%s\n", n, rps, p99,
+    END { printf "%-10s %8.0f req/s  p99 %6.2f ms%s%s\n", n, rps, p99,
       (ticks >= 0 ? sprintf("  cpu %5.1f us/req", ticks * 10000 / (rps * d)) : ""), (bad ? "  NON-2XX " bad : "") }'
 }
 
@@ -53,11 +55,30 @@ medians() {
   local file=$1 n; shift
   for n in "$@"; do
     awk -v n="$n" '$1 == n { print $2, $5, ($7 == "cpu" ? $8 : "-") }' "$file" > "$file.rows"
-    printf "%-9s %8s req/s  p99 %s ms%s\n" "$n" "$(median_of 1 "$file.rows")" "$(median_of 2 "$file.rows")" \
+    printf "%-10s %8s req/s  p99 %s ms%s\n" "$n" "$(median_of 1 "$file.rows")" "$(median_of 2 "$file.rows")" \
       "$(grep -q ' -$' "$file.rows" && echo "" || echo "  cpu $(median_of 3 "$file.rows") us/req")"
   done
 }
 
+ratios() {
+  local file=$1 n=$2 base=$3
+  awk -v n="$n" -v base="$base" '
+    { row[NR % n] = $0; if (NR % n == 0) round() }
+    function round(   k, f, b) {
+      for (k = 0; k < n; k++) { split(row[k], f); if (f[1] == base) { split(row[k], b); break } }
+      for (k = 0; k < n; k++) {
+        split(row[k], f); if (f[1] == base) continue
+        print f[1], f[2] / b[2], f[5] - b[5], (f[7] == "cpu" ? f[8] - b[8] : "-") > FILENAME ".ratios"
+      }
+    }' "$file"
+  echo "per round, against $base (medians):"
+  for name in $(cut -d' ' -f1 "$file.ratios" | sort -u); do
+    awk -v n="$name" '$1 == n { print $2, $3, $4 }' "$file.ratios" > "$file.r1"
+    printf "%-10s %s x req/s  p99 %+.2f ms%s\n" "$name" "$(median_of 1 "$file.r1" | xargs printf '%.3f')" \
+      "$(median_of 2 "$file.r1")" "$(grep -q ' -$' "$file.r1" && echo "" || echo "  cpu $(median_of 3 "$file.r1" | xargs printf '%+.1f') us/req")"
+  done
+}
+
 median_of() { # column file
-  cut -d' ' -f"$1" "$2" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+  cut -d' ' -f"$1" "$2" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
