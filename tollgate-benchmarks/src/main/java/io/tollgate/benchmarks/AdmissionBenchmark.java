@@ -23,15 +23,18 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * What an embedded filter does per request, in process: the steps of {@code TollgateFilter} on the
  * Spring benchmark's policy (spring/bench.yaml: two never-refusing limits) with the starter's meters
- * ({@code door}), the same without meters ({@code doorNoMeters}), and the bare decision
- * ({@code decideOnly}), in the same run. The servlet container's share (writing the header fields)
- * is not in it; spring/run.sh measures the whole.
+ * ({@code door}), the same on two threads sharing one engine ({@code doorShared}: the same two
+ * counters and meters from both cores, as a container's worker threads share them), the same without
+ * meters ({@code doorNoMeters}), and the bare decision ({@code decideOnly}), in the same run. The
+ * servlet container's share (writing the header fields) is not in it; spring/run.sh measures the
+ * whole.
  *
  * <pre>
  * ./mvnw -q -pl tollgate-benchmarks -am package -DskipTests
@@ -59,18 +62,44 @@ public class AdmissionBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    Policy policy = PolicyLoader.parse(POLICY, "bench.yaml", Map.of()).policy();
+    metered = meteredAdmission();
+    bare = Admission.builder(RateLimiter.builder(policy()).store(MemoryStore.create(1_000_000)).build()).build();
+  }
+
+  private static Policy policy() throws Exception {
+    return PolicyLoader.parse(POLICY, "bench.yaml", Map.of()).policy();
+  }
+
+  /** The starter's engine: a memory store and its meters on a registry of its own. */
+  static Admission meteredAdmission() throws Exception {
     MemoryStore store = MemoryStore.create(1_000_000);
     RateLimiter[] self = new RateLimiter[1];
     DecisionMetrics metrics = new DecisionMetrics(new SimpleMeterRegistry(), store, () -> self[0]);
-    self[0] = RateLimiter.builder(policy).store(store).listener(metrics).build();
-    metered = Admission.builder(self[0]).build();
-    bare = Admission.builder(RateLimiter.builder(policy).store(MemoryStore.create(1_000_000)).build()).build();
+    self[0] = RateLimiter.builder(policy()).store(store).listener(metrics).build();
+    return Admission.builder(self[0]).build();
   }
 
   @Benchmark
   public void door(Blackhole out) {
     steps(metered, out);
+  }
+
+  /** {@code door} on two threads sharing one engine (the same counters, meters and store), as Tomcat's workers do. */
+  @Benchmark
+  @Threads(2)
+  public void doorShared(Shared shared, Blackhole out) {
+    steps(shared.metered, out);
+  }
+
+  /** One engine for every thread of a benchmark. */
+  @State(Scope.Benchmark)
+  public static class Shared {
+    Admission metered;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      metered = meteredAdmission();
+    }
   }
 
   @Benchmark
