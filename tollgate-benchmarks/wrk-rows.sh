@@ -62,15 +62,18 @@ medians() {
 
 ratios() {
   local file=$1 n=$2 base=$3
+  : > "$file.ratios"
   awk -v n="$n" -v base="$base" '
     { row[NR % n] = $0; if (NR % n == 0) round() }
-    function round(   k, f, b) {
-      for (k = 0; k < n; k++) { split(row[k], f); if (f[1] == base) { split(row[k], b); break } }
+    function round(   k, f, b, found) {
+      for (k = 0; k < n; k++) { split(row[k], f); if (f[1] == base) { split(row[k], b); found = 1; break } }
+      if (!found) return # a round without BASE (a row that failed to print) is left out
       for (k = 0; k < n; k++) {
         split(row[k], f); if (f[1] == base) continue
-        print f[1], f[2] / b[2], f[5] - b[5], (f[7] == "cpu" ? f[8] - b[8] : "-") > FILENAME ".ratios"
+        print f[1], f[2] / b[2], f[5] - b[5], (f[7] == "cpu" ? f[8] - b[8] : "-") >> FILENAME ".ratios"
       }
     }' "$file"
+  [ -s "$file.ratios" ] || { echo "no round with $base in it"; return; }
   echo "per round, against $base (medians):"
   for name in $(cut -d' ' -f1 "$file.ratios" | sort -u); do
     awk -v n="$name" '$1 == n { print $2, $3, $4 }' "$file.ratios" > "$file.r1"

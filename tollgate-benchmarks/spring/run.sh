@@ -78,4 +78,4 @@ for r in $(seq "$ROUNDS"); do # each round starts one row later: no row always f
 done | tee "$dir/out"
 echo "medians over $ROUNDS rounds:"
 medians "$dir/out" "${names[@]}"
-ratios "$dir/out" "$n" plain
+case " $ROWS " in *" plain "*) ratios "$dir/out" "$n" plain ;; esac

@@ -71,7 +71,7 @@ public class AdmissionBenchmark {
   }
 
   /** The starter's engine: a memory store and its meters on a registry of its own. */
-  static Admission meteredAdmission() throws Exception {
+  private static Admission meteredAdmission() throws Exception {
     MemoryStore store = MemoryStore.create(1_000_000);
     RateLimiter[] self = new RateLimiter[1];
     DecisionMetrics metrics = new DecisionMetrics(new SimpleMeterRegistry(), store, () -> self[0]);
@@ -84,7 +84,7 @@ public class AdmissionBenchmark {
     steps(metered, out);
   }
 
-  /** {@code door} on two threads sharing one engine (the same counters, meters and store), as Tomcat's workers do. */
+  /** {@code door} on two threads sharing one engine (its counters, meters and store), as a container's workers do. */
   @Benchmark
   @Threads(2)
   public void doorShared(Shared shared, Blackhole out) {
