@@ -4,8 +4,9 @@
 #                                       with PID set, also the CPU that process spent per request
 #                                       ("cpu <us> us/req": its utime + stime over the run, /proc)
 #   medians FILE NAME...                prints each NAME's median req/s and p99 (and cpu) over FILE's rows
-#   ratios FILE N BASE                  FILE's rows in rounds of N: each row's req/s over BASE's of the same
-#                                       round, its p99 and cpu minus BASE's; prints each name's medians of those
+#   ratios FILE N BASE                  FILE's rows in rounds of N: each row's req/s over BASE's in the same
+#                                       round (the mean of BASE, BASE.2, ...: every JVM of that row), its p99
+#                                       and cpu minus BASE's; prints each name's medians of those
 #   warm_jvm PID URL [wrk options...]   loads a JVM with wrk in 10 s steps until its JIT compilers take at
 #                                       most 1% of its CPU under load (at least 3 steps, at most 15)
 #   compiled PID COMMAND...             the same with any load: runs COMMAND (one step) until then
@@ -64,17 +65,21 @@ ratios() {
   local file=$1 n=$2 base=$3
   : > "$file.ratios"
   awk -v n="$n" -v base="$base" '
+    function isbase(name) { return name == base || index(name, base ".") == 1 }
     { row[NR % n] = $0; if (NR % n == 0) round() }
-    function round(   k, f, b, found) {
-      for (k = 0; k < n; k++) { split(row[k], f); if (f[1] == base) { split(row[k], b); found = 1; break } }
-      if (!found) return # a round without BASE (a row that failed to print) is left out
+    function round(   k, f, m, rps, p99, cpu) {
       for (k = 0; k < n; k++) {
-        split(row[k], f); if (f[1] == base) continue
-        print f[1], f[2] / b[2], f[5] - b[5], (f[7] == "cpu" ? f[8] - b[8] : "-") >> FILENAME ".ratios"
+        split(row[k], f)
+        if (isbase(f[1])) { m++; rps += f[2]; p99 += f[5]; cpu += f[8] }
+      }
+      if (!m) return # a round without BASE (a row that failed to print) is left out
+      for (k = 0; k < n; k++) {
+        split(row[k], f)
+        print f[1], f[2] / (rps / m), f[5] - p99 / m, (f[7] == "cpu" ? f[8] - cpu / m : "-") >> FILENAME ".ratios"
       }
     }' "$file"
   [ -s "$file.ratios" ] || { echo "no round with $base in it"; return; }
-  echo "per round, against $base (medians):"
+  echo "per round, against $base (the mean of its JVMs; medians):"
   for name in $(cut -d' ' -f1 "$file.ratios" | sort -u); do
     awk -v n="$name" '$1 == n { print $2, $3, $4 }' "$file.ratios" > "$file.r1"
     printf "%-10s %s x req/s  p99 %+.2f ms%s\n" "$name" "$(median_of 1 "$file.r1" | xargs printf '%.3f')" \
