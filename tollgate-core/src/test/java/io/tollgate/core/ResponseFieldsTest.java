@@ -43,6 +43,17 @@ class ResponseFieldsTest {
   }
 
   @Test
+  void retryAfterAloneLeavesAllowedResponsesWithoutFields() { // docs/embedding.md: the cheap choice
+    RateLimiter l = limiter(Policy.builder()
+        .refusal(Refusal.empty().withHeaders(List.of(HeaderSet.RETRY_AFTER)))
+        .limit(Limit.builder("per-ip").limit(1).window("1m").build()));
+    clock.advance(Duration.ofSeconds(37));
+    long now = clock.epochMillis();
+    assertThat(headers(l.tryAcquire("per-ip", "a", 1), now)).isEmpty();
+    assertThat(headers(l.tryAcquire("per-ip", "a", 1), now)).containsExactly(Map.entry("Retry-After", "23"));
+  }
+
+  @Test
   void resetTimeIsTheSeedsDateFormat() {
     assertThat(ResponseFields.resetTime(1330819320L)).isEqualTo("Sun, 04 Mar 2012 00:02:00 +0000");
     RateLimiter l = limiter(Policy.builder()
