@@ -86,7 +86,7 @@ for u in http://127.0.0.1:$RL_HTTP/healthcheck http://127.0.0.1:$TG_HTTP/healthc
   for i in $(seq 100); do [ "$(curl -s $u)" = OK ] && break; sleep 0.2; done
 done
 for i in $(seq 100); do curl -sf -XPOST http://127.0.0.1:$FL/json > /dev/null && break; sleep 0.2; done
-. "$here/../wrk-rows.sh" # proc_ticks: the clock ticks (1/100 s) a process has run
+. "$here/../wrk-rows.sh" # proc_ticks (the clock ticks a process has run), compiled, median_of
 pid() { [ "$1" = reference ] && cat "$dir/ratelimit.pid" || cat "$dir/$1.pid"; }
 json() { # name port -> "name json <rps> ... p99 <ms> ... <cpu us per decision>"
   local before; before=$(proc_ticks "$(pid "$1")")
@@ -123,6 +123,6 @@ for row in "reference json" "${servers[@]/%/ json}" "reference grpc" "${servers[
   set -- $row
   [ $# = 3 ] && set -- "$1" "$3" # name port door -> name door
   awk -v n="$1" -v k="$2" '$1 == n && $2 == k { print $3, $6, $9 }' "$dir/out" > "$dir/rows"
-  med() { cut -d' ' -f"$1" "$dir/rows" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-  printf "%-9s %s %8s decisions/s  p99 %s ms  cpu %s us/decision\n" "$1" "$2" "$(med 1)" "$(med 2)" "$(med 3)"
+  printf "%-9s %s %8s decisions/s  p99 %s ms  cpu %s us/decision\n" "$1" "$2" \
+    "$(median_of 1 "$dir/rows")" "$(median_of 2 "$dir/rows")" "$(median_of 3 "$dir/rows")"
 done

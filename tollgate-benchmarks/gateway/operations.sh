@@ -79,14 +79,16 @@ for r in $(seq $ROUNDS); do
   o=$(awk '/Requests\/sec/ {print $2}' $W/side-off); m=$(awk '/Requests\/sec/ {print $2}' $W/side-metrics)
   python3 -c "print('side by side: off %s, metrics %s req/s: %.3fx' % ('$o', '$m', $m / $o))" | tee -a $W/side
 done
-echo "side by side, median of $ROUNDS: metrics/off $(awk '{print $NF}' $W/side | tr -d x | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')x"
+. "$here/../wrk-rows.sh" # median_of
+awk '{print $NF}' $W/side | tr -d x > $W/side.x
+echo "side by side, median of $ROUNDS: metrics/off $(median_of 1 $W/side.x)x"
 echo "reloads: $(grep -c '"reloaded"' $W/reloads) reloaded, $(grep -c '"rejected"' $W/reloads) rejected, $(grep -c '"failed"' $W/reloads) failed"
 echo "medians over the rounds:"
 for name in off metrics metrics+al reloads; do
   awk -v n="$name" '$1 == n { v = $5; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
       ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v; print $3, ms }' $W/out > "$W/$name.m"
-  rps=$(cut -d' ' -f1 "$W/$name.m" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-  p99=$(cut -d' ' -f2 "$W/$name.m" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+  rps=$(median_of 1 "$W/$name.m")
+  p99=$(median_of 2 "$W/$name.m")
   printf "%-12s req/s %10s  p99 %6.2fms\n" "$name" "$rps" "$p99"
   echo "$rps $p99" > "$W/$name.med"
 done

@@ -51,12 +51,13 @@ export TOLLGATE_CMD="
 trap 'kill $(cat $logs/*.pid 2>/dev/null) 2>/dev/null; rm -rf $logs' EXIT
 bash "$PEERS" "$D" "$C" | tee "$logs/out"
 echo "medians over the rounds:"
+. "$here/../wrk-rows.sh" # median_of
 for name in tollgate-rl tollgate nginx-tls tollgate-tls; do
   awk -v n="$name" '$1 == n {
       v = $5; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
       ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v
       print $3, ms }' "$logs/out" > "$logs/$name"
-  rps=$(cut -d' ' -f1 "$logs/$name" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-  p99=$(cut -d' ' -f2 "$logs/$name" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+  rps=$(median_of 1 "$logs/$name")
+  p99=$(median_of 2 "$logs/$name")
   printf "%-12s req/s %10s  p99 %6.2fms  (%d rounds)\n" "$name" "$rps" "$p99" "$(wc -l < "$logs/$name")"
 done
